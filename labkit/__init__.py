@@ -1,0 +1,1 @@
+"""labkit: the harness behind the AWS labs."""

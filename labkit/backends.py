@@ -1,0 +1,284 @@
+"""The four places a lab can run: in-process moto, moto server, LocalStack and (on purpose only) real AWS."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import requests
+
+DEFAULT_REGION = "us-east-1"
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+}
+AWS_CONFIRMATION_VARIABLE = "LABS_AWS_I_ACCEPT_REAL_CHARGES"
+LOCALSTACK_DOCKER_VARIABLE = "LABS_LOCALSTACK_DOCKER"
+LOCALSTACK_HOST_DEFAULT = "127.0.0.1:4566"
+LOCALSTACK_HOW_TO_START = """\
+Start LocalStack, then run the labs again:
+  with Docker:     docker compose up -d localstack
+  without Docker:  see "LocalStack on the host" in README.md (Python 3.12+, localstack-core)
+Or pick another backend: --backend moto (default, no Docker) or --backend moto-server."""
+
+#: Capabilities a lab can ask for with ``@pytest.mark.needs(...)``, and what each one means.
+CAPABILITIES: dict[str, str] = {
+    "http-endpoint": "a real HTTP endpoint that other processes (curl, urllib, the AWS CLI) can reach",
+    "docker": "a Docker engine behind the emulator (LocalStack runs Lambda and DynamoDB Local in containers)",
+    "dynamodb": "a DynamoDB service (host-mode LocalStack lacks it: it needs Java 21 and DynamoDB Local)",
+    "lambda-execution": "running Lambda code through the Lambda API (LocalStack needs Docker for it)",
+    "localstack-internals": "LocalStack's own /_aws/... endpoints",
+    "real-aws": "a real AWS account",
+}
+
+
+class BackendError(Exception):
+    """A backend cannot be used as asked; the message says why and what to do."""
+
+
+@dataclass
+class Backend:
+    """Where AWS calls go, and how each test gets a clean slate there."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    missing: ClassVar[dict[str, str]] = {}
+    region: str = DEFAULT_REGION
+    endpoint_url: str | None = None
+    capabilities: frozenset[str] = frozenset()
+    track_resources: bool = False  # undo what each test creates (backends that are never reset)
+
+    @property
+    def is_emulator(self) -> bool:
+        return True
+
+    def start(self) -> None:
+        """Make the backend ready for a test session (start a server, check it answers)."""
+
+    def stop(self) -> None:
+        """Release whatever ``start`` acquired."""
+
+    @contextmanager
+    def test_scope(self) -> Iterator[None]:
+        """Run one test against a clean state."""
+        yield
+
+    def client_kwargs(self, service: str) -> dict[str, Any]:
+        """Keyword arguments for ``boto3.Session.client`` so that ``service`` reaches this backend."""
+        kwargs: dict[str, Any] = {"region_name": self.region}
+        if self.endpoint_url:
+            kwargs["endpoint_url"] = self.endpoint_url
+        return kwargs
+
+    def environment(self) -> dict[str, str]:
+        """Environment lines that point an SDK or the AWS CLI in another process at this backend."""
+        env = dict(FAKE_CREDENTIALS) if self.is_emulator else {}
+        env["AWS_DEFAULT_REGION"] = self.region
+        if self.endpoint_url:
+            env["AWS_ENDPOINT_URL"] = self.endpoint_url
+        return env
+
+    def allowed_hosts(self) -> set[tuple[str, int]]:
+        """(host, port) pairs a request may go to; empty means nothing may leave the process."""
+        if not self.endpoint_url:
+            return set()
+        parts = urlsplit(self.endpoint_url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return {(parts.hostname or "", port)}
+
+    def lacks(self, capability: str) -> str | None:
+        """Why this backend cannot provide ``capability``, or None when it can."""
+        if capability in self.capabilities:
+            return None
+        return self.missing.get(capability, f"the {self.name} backend has no {CAPABILITIES[capability]}")
+
+
+@dataclass
+class MotoBackend(Backend):
+    """moto patched into botocore in this process: the fastest, with a fresh mock for every test."""
+
+    name: ClassVar[str] = "moto"
+    description: ClassVar[str] = "moto in-process (mock_aws); no server, no Docker"
+    missing: ClassVar[dict[str, str]] = {
+        "http-endpoint": "in-process moto has no HTTP endpoint: run with --backend moto-server",
+        "docker": "in-process moto runs without Docker",
+        "lambda-execution": "moto cannot run Lambda code without Docker",
+    }
+    capabilities: frozenset[str] = frozenset({"dynamodb"})
+    config: Mapping[str, Any] | None = None
+
+    @contextmanager
+    def test_scope(self) -> Iterator[None]:
+        from moto import mock_aws
+
+        with mock_aws(config=dict(self.config) if self.config else None):  # type: ignore[arg-type]
+            yield
+
+    def client_kwargs(self, service: str) -> dict[str, Any]:
+        kwargs = super().client_kwargs(service)
+        if service == "dynamodbstreams":
+            # botocore sends Streams calls to an account-specific host that moto does not route in-process.
+            kwargs["endpoint_url"] = f"https://streams.dynamodb.{self.region}.amazonaws.com"
+        return kwargs
+
+
+class _BoundedMotoServer:
+    """moto's ThreadedMotoServer, on loopback, with a start that fails instead of hanging."""
+
+    def __init__(self, port: int) -> None:
+        from moto.server import ThreadedMotoServer
+
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.port = port
+
+    def start(self, timeout: float = 10.0) -> str:
+        errors: list[BaseException] = []
+        entry = self._server._server_entry
+
+        def run() -> None:
+            try:
+                entry()
+            except BaseException as exc:  # noqa: BLE001 - reported to the caller below
+                errors.append(exc)
+
+        thread = threading.Thread(target=run, name="moto-server", daemon=True)
+        self._server._thread = thread
+        thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server._server_ready_event.wait(0.05):
+            if errors or not thread.is_alive() or time.monotonic() > deadline:
+                reason = errors[0] if errors else "it did not start in time"
+                raise BackendError(f"moto server could not listen on 127.0.0.1:{self.port}: {reason}")
+        host, port = self._server.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        if self._server._server is not None:
+            self._server.stop()
+
+
+@dataclass
+class MotoServerBackend(Backend):
+    """One moto server per test session (per xdist worker) on a free loopback port, reset between tests."""
+
+    name: ClassVar[str] = "moto-server"
+    description: ClassVar[str] = "moto server on a free local port: a real HTTP endpoint"
+    missing: ClassVar[dict[str, str]] = {
+        "docker": "moto server here runs without Docker",
+        "lambda-execution": "moto cannot run Lambda code without Docker",
+    }
+    capabilities: frozenset[str] = frozenset({"http-endpoint", "dynamodb"})
+    port: int = 0
+    _server: _BoundedMotoServer | None = None
+
+    def start(self) -> None:
+        if self._server is None:
+            self._server = _BoundedMotoServer(self.port)
+            self.endpoint_url = self._server.start()
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    @contextmanager
+    def test_scope(self) -> Iterator[None]:
+        self.reset()
+        yield
+
+    def reset(self) -> None:
+        """Clear every service's state on the server."""
+        assert self.endpoint_url, "start() the moto server first"
+        requests.post(f"{self.endpoint_url}/moto-api/reset", timeout=10).raise_for_status()
+
+
+@dataclass
+class LocalStackBackend(Backend):
+    """A LocalStack that is already running (Docker or host mode); checked once, shared by every test."""
+
+    name: ClassVar[str] = "localstack"
+    description: ClassVar[str] = "LocalStack at http://127.0.0.1:4566 (docker compose, or host mode)"
+    missing: ClassVar[dict[str, str]] = {
+        "docker": f"this LocalStack runs without Docker (set {LOCALSTACK_DOCKER_VARIABLE}=1 if it has Docker)",
+        "dynamodb": "host-mode LocalStack has no DynamoDB: it needs Java 21 and DynamoDB Local",
+        "lambda-execution": "host-mode LocalStack cannot run Lambda code: it needs Docker",
+    }
+    capabilities: frozenset[str] = frozenset({"http-endpoint", "localstack-internals"})
+    check_timeout: float = 2.0
+
+    def __post_init__(self) -> None:
+        from localstack_client.config import get_service_endpoint
+
+        if not self.endpoint_url:
+            host = os.environ.get("LOCALSTACK_HOST", LOCALSTACK_HOST_DEFAULT)
+            self.endpoint_url = get_service_endpoint("edge", localstack_host=host)
+        if os.environ.get(LOCALSTACK_DOCKER_VARIABLE) == "1":
+            # The docker-compose LocalStack has the Docker socket and DynamoDB Local.
+            self.capabilities |= {"docker", "dynamodb", "lambda-execution"}
+
+    def health(self) -> dict[str, Any]:
+        """LocalStack's own health report; raises BackendError, with how to start it, when it is not there."""
+        url = f"{self.endpoint_url}/_localstack/health"
+        try:
+            response = requests.get(url, timeout=self.check_timeout)
+            response.raise_for_status()
+            report: dict[str, Any] = response.json()
+        except (requests.RequestException, ValueError) as exc:
+            raise BackendError(
+                f"LocalStack is not answering at {self.endpoint_url} ({type(exc).__name__}).\n{LOCALSTACK_HOW_TO_START}"
+            ) from None
+        return report
+
+    def start(self) -> None:
+        self.health()
+
+    def allowed_hosts(self) -> set[tuple[str, int]]:
+        hosts = super().allowed_hosts()
+        port = next(iter(hosts))[1]
+        # LocalStack names some resources (SQS queue URLs, S3 virtual hosts) under these loopback names.
+        return hosts | {("localhost", port), ("127.0.0.1", port), ("localhost.localstack.cloud", port)}
+
+
+@dataclass
+class AwsBackend(Backend):
+    """A real AWS account. Costs money; refused unless confirmed twice."""
+
+    name: ClassVar[str] = "aws"
+    description: ClassVar[str] = f"real AWS (needs {AWS_CONFIRMATION_VARIABLE}=yes as well); costs money"
+    capabilities: frozenset[str] = frozenset(set(CAPABILITIES) - {"localstack-internals"})
+    track_resources: bool = True
+
+    def __post_init__(self) -> None:
+        if os.environ.get(AWS_CONFIRMATION_VARIABLE, "").lower() != "yes":
+            raise BackendError(
+                "The aws backend sends every lab to a real AWS account, which creates real resources "
+                f"and can cost real money.\nTo do that on purpose, also set {AWS_CONFIRMATION_VARIABLE}=yes. "
+                "Otherwise use --backend moto (default), moto-server or localstack."
+            )
+        self.region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or DEFAULT_REGION
+
+    @property
+    def is_emulator(self) -> bool:
+        return False
+
+
+BACKENDS: dict[str, type[Backend]] = {
+    cls.name: cls for cls in (MotoBackend, MotoServerBackend, LocalStackBackend, AwsBackend)
+}
+
+
+def make_backend(name: str, **options: Any) -> Backend:
+    """The backend called ``name``, or a BackendError listing the names there are."""
+    try:
+        cls = BACKENDS[name]
+    except KeyError:
+        choices = ", ".join(BACKENDS)
+        raise BackendError(f"unknown backend {name!r}: choose one of {choices}") from None
+    return cls(**options)

@@ -1,0 +1,163 @@
+"""Undo what a test created on a backend that is not reset between tests (real AWS above all).
+
+Clients from the ``aws_client`` fixture report every successful call here; a create call we know how to
+undo is remembered, and the undo runs when the test ends, pass or fail, newest first.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+log = logging.getLogger(__name__)
+
+Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
+
+
+def _empty_and_delete_bucket(s3: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
+    bucket = params["Bucket"]
+    paginator = s3.get_paginator("list_object_versions")
+    for page in paginator.paginate(Bucket=bucket):
+        doomed = [
+            {"Key": v["Key"], "VersionId": v["VersionId"]}
+            for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+        ]
+        if doomed:
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed}, BypassGovernanceRetention=True)
+    s3.delete_bucket(Bucket=bucket)
+
+
+def _delete_iam_role(iam: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
+    name = params["RoleName"]
+    for policy in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
+    for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
+    iam.delete_role(RoleName=name)
+
+
+def _delete_iam_user(iam: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
+    name = params["UserName"]
+    for policy in iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]:
+        iam.detach_user_policy(UserName=name, PolicyArn=policy["PolicyArn"])
+    for policy_name in iam.list_user_policies(UserName=name)["PolicyNames"]:
+        iam.delete_user_policy(UserName=name, PolicyName=policy_name)
+    for key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:
+        iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+    for group in iam.list_groups_for_user(UserName=name)["Groups"]:
+        iam.remove_user_from_group(UserName=name, GroupName=group["GroupName"])
+    iam.delete_user(UserName=name)
+
+
+def _delete_rule(events: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
+    bus = params.get("EventBusName", "default")
+    targets = events.list_targets_by_rule(Rule=params["Name"], EventBusName=bus)["Targets"]
+    if targets:
+        events.remove_targets(Rule=params["Name"], EventBusName=bus, Ids=[t["Id"] for t in targets])
+    events.delete_rule(Name=params["Name"], EventBusName=bus)
+
+
+#: (service, operation) -> how to undo it, given the client, the call's parameters and its response.
+UNDO: dict[tuple[str, str], Undo] = {
+    ("dynamodb", "CreateTable"): lambda c, p, r: c.delete_table(TableName=p["TableName"]),
+    ("s3", "CreateBucket"): _empty_and_delete_bucket,
+    ("sqs", "CreateQueue"): lambda c, p, r: c.delete_queue(QueueUrl=r["QueueUrl"]),
+    ("sns", "CreateTopic"): lambda c, p, r: c.delete_topic(TopicArn=r["TopicArn"]),
+    ("sns", "Subscribe"): lambda c, p, r: c.unsubscribe(SubscriptionArn=r["SubscriptionArn"]),
+    ("kinesis", "CreateStream"): lambda c, p, r: c.delete_stream(
+        StreamName=p["StreamName"], EnforceConsumerDeletion=True
+    ),
+    ("firehose", "CreateDeliveryStream"): lambda c, p, r: c.delete_delivery_stream(
+        DeliveryStreamName=p["DeliveryStreamName"]
+    ),
+    ("events", "CreateEventBus"): lambda c, p, r: c.delete_event_bus(Name=p["Name"]),
+    ("events", "PutRule"): _delete_rule,
+    ("lambda", "CreateFunction"): lambda c, p, r: c.delete_function(FunctionName=p["FunctionName"]),
+    ("stepfunctions", "CreateStateMachine"): lambda c, p, r: c.delete_state_machine(
+        stateMachineArn=r["stateMachineArn"]
+    ),
+    ("iam", "CreateRole"): _delete_iam_role,
+    ("iam", "CreateUser"): _delete_iam_user,
+    ("iam", "CreateGroup"): lambda c, p, r: c.delete_group(GroupName=p["GroupName"]),
+    ("iam", "CreatePolicy"): lambda c, p, r: c.delete_policy(PolicyArn=r["Policy"]["Arn"]),
+    ("kms", "CreateKey"): lambda c, p, r: c.schedule_key_deletion(
+        KeyId=r["KeyMetadata"]["KeyId"], PendingWindowInDays=7
+    ),
+    ("secretsmanager", "CreateSecret"): lambda c, p, r: c.delete_secret(
+        SecretId=r["ARN"], ForceDeleteWithoutRecovery=True
+    ),
+    ("ssm", "PutParameter"): lambda c, p, r: c.delete_parameter(Name=p["Name"]),
+    ("logs", "CreateLogGroup"): lambda c, p, r: c.delete_log_group(logGroupName=p["logGroupName"]),
+    ("cloudformation", "CreateStack"): lambda c, p, r: c.delete_stack(StackName=r["StackId"]),
+    ("cognito-idp", "CreateUserPool"): lambda c, p, r: c.delete_user_pool(UserPoolId=r["UserPool"]["Id"]),
+    ("apigateway", "CreateRestApi"): lambda c, p, r: c.delete_rest_api(restApiId=r["id"]),
+}
+
+#: Operations that create something we do not know how to undo: reported, so nothing is left silently.
+_CREATE_PREFIXES = ("Create", "Run", "Allocate")
+
+
+@dataclass
+class ResourceTracker:
+    """Remembers, per test, what was created and how to undo it."""
+
+    undo_steps: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+    untracked: list[str] = field(default_factory=list)
+
+    def watch(self, client: Any) -> None:
+        """Record the undo of every successful create call ``client`` makes from now on."""
+        service = client.meta.service_model.service_name
+        client.meta.events.register("after-call.*.*", self._make_recorder(client, service))
+
+    def _make_recorder(self, client: Any, service: str) -> Callable[..., None]:
+        def record(http_response: Any, parsed: dict[str, Any], model: Any, **kwargs: Any) -> None:
+            if not 200 <= http_response.status_code < 300:
+                return
+            operation = model.name
+            params = kwargs.get("context", {}).get("labs_params", {})
+            undo = UNDO.get((service, operation))
+            if undo is not None:
+                self.undo_steps.append((f"{service}.{operation}", lambda: undo(client, params, parsed)))
+            elif operation.startswith(_CREATE_PREFIXES) and operation not in _NOT_CREATIONS:
+                self.untracked.append(f"{service}.{operation}")
+
+        client.meta.events.register("before-parameter-build.*.*", _keep_params)
+        return record
+
+    def undo_all(self) -> list[str]:
+        """Undo newest first; returns a line for every step that failed (a failure never stops the rest)."""
+        failures = []
+        while self.undo_steps:
+            what, step = self.undo_steps.pop()
+            try:
+                step()
+            except ClientError as exc:
+                failures.append(f"{what}: {exc.response['Error']['Code']}")
+                log.warning("cleanup of %s failed: %s", what, exc)
+        return failures
+
+
+def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    context["labs_params"] = dict(params)
+
+
+_NOT_CREATIONS = frozenset(
+    {  # sub-resources that go away with the parent the tracker already deletes
+        "CreateMultipartUpload",
+        "CreateLogStream",
+        "CreateAlias",
+        "CreateDeployment",
+        "CreateResource",
+        "CreateModel",
+        "CreateRequestValidator",
+        "CreateStage",
+        "CreateUserPoolClient",
+        "CreateAccessKey",
+        "CreateGrant",
+        "CreateEventSourceMapping",
+    }
+)

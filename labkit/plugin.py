@@ -1,0 +1,214 @@
+"""The pytest plugin: ``--backend``, the ``diverges`` and ``needs`` markers, the guard, and client fixtures."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from labkit.backends import BACKENDS, CAPABILITIES, Backend, BackendError, make_backend
+from labkit.cleanup import ResourceTracker
+from labkit.guard import Guard
+from labkit.naming import unique_name as _unique_name
+
+BACKEND_VARIABLE = "LABS_BACKEND"
+backend_key = pytest.StashKey[Backend]()
+guard_key = pytest.StashKey[Guard]()
+
+MARKERS = {
+    "diverges": (
+        "diverges(backend, reason, *, raises=None): the assertion is AWS's and this backend (a name or a "
+        "tuple of names) falls short; strict xfail on that backend only, so a fixed emulator fails loudly."
+    ),
+    "needs": (
+        "needs(*capabilities): skip, with the reason, on a backend that lacks one of: " + ", ".join(CAPABILITIES) + "."
+    ),
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("labs", "AWS labs")
+    group.addoption(
+        "--backend",
+        dest="labs_backend",
+        default=None,
+        metavar="NAME",
+        help=f"where AWS calls go: {', '.join(BACKENDS)} (default: ${BACKEND_VARIABLE} or moto)",
+    )
+
+
+def backend_name(config: pytest.Config) -> str:
+    """The backend asked for: --backend, else $LABS_BACKEND, else moto."""
+    return str(config.getoption("labs_backend") or os.environ.get(BACKEND_VARIABLE) or "moto")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    try:
+        backend = make_backend(backend_name(config))
+    except BackendError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    guard = Guard(backend)
+    guard.install()
+    config.stash[backend_key] = backend
+    config.stash[guard_key] = guard
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if guard_key in config.stash:
+        config.stash[guard_key].uninstall()
+    if backend_key in config.stash:
+        config.stash[backend_key].stop()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    backend = config.stash[backend_key]
+    return f"labs backend: {backend.name} ({backend.description})"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Check an external backend once, up front, so a missing LocalStack fails in seconds, not per test."""
+    backend = session.config.stash[backend_key]
+    if backend.name == "localstack":
+        try:
+            backend.start()
+        except BackendError as exc:
+            raise pytest.UsageError(str(exc)) from None
+
+
+def _backends_of(mark: pytest.Mark, nodeid: str) -> tuple[set[str], str]:
+    if len(mark.args) != 2 or not isinstance(mark.args[1], str) or not mark.args[1].strip():
+        raise pytest.UsageError(f"{nodeid}: use @pytest.mark.diverges(backend, reason)")
+    names = {mark.args[0]} if isinstance(mark.args[0], str) else set(mark.args[0])
+    unknown = names - set(BACKENDS)
+    if unknown:
+        raise pytest.UsageError(f"{nodeid}: diverges names unknown backend(s) {sorted(unknown)}")
+    return names, mark.args[1]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Turn ``diverges`` into a strict xfail and ``needs`` into a skip, for the selected backend only."""
+    backend = config.stash[backend_key]
+    for item in items:
+        for mark in item.iter_markers("diverges"):
+            names, reason = _backends_of(mark, item.nodeid)
+            if backend.name in names:
+                xfail = pytest.mark.xfail(
+                    strict=True, raises=mark.kwargs.get("raises"), reason=f"{backend.name} diverges: {reason}"
+                )
+                item.add_marker(xfail)
+        for mark in item.iter_markers("needs"):
+            for capability in mark.args:
+                if capability not in CAPABILITIES:
+                    raise pytest.UsageError(
+                        f"{item.nodeid}: unknown capability {capability!r}; known: {', '.join(CAPABILITIES)}"
+                    )
+                why = backend.lacks(capability)
+                if why:
+                    item.add_marker(pytest.mark.skip(reason=f"needs {capability}: {why}"))
+
+
+# --- fixtures -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def backend(pytestconfig: pytest.Config) -> Iterator[Backend]:
+    """The selected backend, started once per session (per xdist worker)."""
+    selected = pytestconfig.stash[backend_key]
+    try:
+        selected.start()
+    except BackendError as exc:
+        pytest.exit(str(exc), returncode=pytest.ExitCode.USAGE_ERROR)
+    pytestconfig.stash[guard_key].refresh()
+    yield selected
+    selected.stop()
+
+
+@pytest.fixture
+def resource_tracker(backend: Backend) -> Iterator[ResourceTracker]:
+    """What this test created; undone at teardown on backends that keep state between tests (real AWS)."""
+    tracker = ResourceTracker()
+    yield tracker
+    failures = tracker.undo_all()
+    if failures:
+        warnings.warn(f"cleanup left resources behind: {failures}", stacklevel=1)
+    if tracker.untracked:
+        warnings.warn(f"created, and not cleaned up by the harness: {tracker.untracked}", stacklevel=1)
+
+
+@pytest.fixture(autouse=True)
+def _labs_clean_state(backend: Backend) -> Iterator[None]:
+    """Every test starts from a clean emulator state."""
+    with backend.test_scope():
+        yield
+
+
+@pytest.fixture
+def aws_region(backend: Backend) -> str:
+    """The region every client of this test uses."""
+    return backend.region
+
+
+def _client_config(backend: Backend, service: str, config: Config | None) -> Config:
+    options: dict[str, Any] = {
+        "retries": {"mode": "standard", "max_attempts": 2},
+        "connect_timeout": 5,
+        "read_timeout": 60,
+    }
+    if backend.endpoint_url and service == "s3":
+        options["s3"] = {"addressing_style": "path"}  # a bucket name cannot be a subdomain of 127.0.0.1
+    base = Config(**options)
+    return base.merge(config) if config else base
+
+
+ClientFactory = Callable[..., Any]
+
+
+def _factory(backend: Backend, tracker: ResourceTracker, kind: str) -> Callable[..., Any]:
+    session = boto3.Session(region_name=backend.region)
+    cache: dict[str, Any] = {}
+
+    def make(service: str, *, config: Config | None = None, **kwargs: Any) -> Any:
+        key = service if config is None and not kwargs else ""
+        if key and key in cache:
+            return cache[key]
+        arguments = {**backend.client_kwargs(service), **kwargs}
+        arguments["config"] = _client_config(backend, service, config)
+        made = getattr(session, kind)(service, **arguments)
+        if backend.track_resources:
+            tracker.watch(made if kind == "client" else made.meta.client)
+        if key:
+            cache[key] = made
+        return made
+
+    return make
+
+
+@pytest.fixture
+def aws_client(backend: Backend, resource_tracker: ResourceTracker) -> ClientFactory:
+    """``aws_client("dynamodb")``: a boto3 client for the selected backend (the same one on each call)."""
+    return _factory(backend, resource_tracker, "client")
+
+
+@pytest.fixture
+def aws_resource(backend: Backend, resource_tracker: ResourceTracker) -> ClientFactory:
+    """``aws_resource("dynamodb")``: a boto3 resource for the selected backend."""
+    return _factory(backend, resource_tracker, "resource")
+
+
+@pytest.fixture
+def unique_name() -> Callable[..., str]:
+    """``unique_name("books")`` -> ``labs-books-1a2b3c4d``: valid for tables, buckets, queues, streams."""
+    return _unique_name
+
+
+@pytest.fixture
+def aws_account_id(aws_client: ClientFactory) -> str:
+    """The account the backend reports (moto's is 123456789012)."""
+    return str(aws_client("sts").get_caller_identity()["Account"])

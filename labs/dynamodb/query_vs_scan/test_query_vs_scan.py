@@ -1,0 +1,140 @@
+"""Query reads one partition, scan reads the whole table; filters run after the read, on the server."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from botocore.exceptions import ClientError
+
+from labkit.data import load_json
+from labkit.dynamodb import create_table, from_item, put_items
+from labkit.report import show_table
+
+BOOKS = load_json("dynamodb/library_books.json")
+AUTHOR = "Haruki Murakami"
+
+
+@pytest.fixture
+def library(aws_client, unique_name):
+    """The library catalogue: Author is the partition key, Title the sort key."""
+    name = unique_name("library")
+    dynamodb = aws_client("dynamodb")
+    create_table(dynamodb, name, partition_key=("Author", "S"), sort_key=("Title", "S"))
+    put_items(dynamodb, name, BOOKS)
+    return name
+
+
+def books_by(author):
+    return [book for book in BOOKS if book["Author"] == author]
+
+
+def test_query_reads_only_the_items_of_one_partition(aws_client, library):
+    response = aws_client("dynamodb").query(
+        TableName=library,
+        KeyConditionExpression="Author = :author",
+        ExpressionAttributeValues={":author": {"S": AUTHOR}},
+    )
+
+    expected = len(books_by(AUTHOR))
+    assert (response["Count"], response["ScannedCount"]) == (expected, expected) == (4, 4)
+    titles = [from_item(item)["Title"] for item in response["Items"]]
+    assert titles == sorted(book["Title"] for book in books_by(AUTHOR))  # in sort-key order
+
+
+def test_scan_reads_every_item_in_the_table(aws_client, library):
+    response = aws_client("dynamodb").scan(TableName=library)
+
+    assert response["ScannedCount"] == response["Count"] == len(BOOKS) == 16
+
+
+def test_filter_lowers_count_but_not_scanned_count(aws_client, library):
+    dynamodb = aws_client("dynamodb")
+    japanese = {":language": {"S": "Japanese"}}
+
+    unfiltered = dynamodb.scan(TableName=library)
+    filtered = dynamodb.scan(
+        TableName=library,
+        FilterExpression="#l = :language",
+        ExpressionAttributeNames={"#l": "Language"},
+        ExpressionAttributeValues=japanese,
+    )
+    show_table(
+        "scan, with and without FilterExpression Language = Japanese",
+        ["request", "ScannedCount (read)", "Count (returned)"],
+        [
+            ["no filter", unfiltered["ScannedCount"], unfiltered["Count"]],
+            ["filter", filtered["ScannedCount"], filtered["Count"]],
+        ],
+    )
+
+    assert filtered["ScannedCount"] == unfiltered["ScannedCount"] == 16
+    assert filtered["Count"] == 4
+
+
+def test_filter_runs_on_the_server_so_only_matches_are_returned(aws_client, library):
+    """The note (002) calls FilterExpression "client side filtering": the response already holds only matches."""
+    response = aws_client("dynamodb").query(
+        TableName=library,
+        KeyConditionExpression="Author = :author",
+        FilterExpression="#y > :year",
+        ExpressionAttributeNames={"#y": "Year"},
+        ExpressionAttributeValues={":author": {"S": AUTHOR}, ":year": {"N": "2000"}},
+    )
+
+    assert response["ScannedCount"] == 4  # the whole partition was read (and paid for) ...
+    assert len(response["Items"]) == response["Count"] == 3  # ... but only matches crossed the wire
+    assert all(int(from_item(item)["Year"]) > 2000 for item in response["Items"])
+
+
+def test_limit_and_last_evaluated_key_page_through_every_item_exactly_once(aws_client, library):
+    dynamodb = aws_client("dynamodb")
+    pages, seen, start = [], Counter(), {}
+    while True:
+        page = dynamodb.scan(TableName=library, Limit=5, **start)
+        pages.append(page["Count"])
+        seen.update((item["Author"]["S"], item["Title"]["S"]) for item in page["Items"])
+        if "LastEvaluatedKey" not in page:
+            break
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+    assert pages == [5, 5, 5, 1]
+    assert set(seen) == {(book["Author"], book["Title"]) for book in BOOKS}
+    assert set(seen.values()) == {1}  # nothing twice
+
+
+def test_limit_counts_items_read_before_the_filter(aws_client, library):
+    response = aws_client("dynamodb").scan(
+        TableName=library,
+        Limit=5,
+        FilterExpression="#l = :language",
+        ExpressionAttributeNames={"#l": "Language"},
+        ExpressionAttributeValues={":language": {"S": "Korean"}},
+    )
+
+    assert response["ScannedCount"] == 5
+    assert response["Count"] < 5
+    assert "LastEvaluatedKey" in response  # more of the table is left to read, even if this page looked short
+
+
+@pytest.mark.parametrize("condition", ["Author > :author", "begins_with(Author, :author)"])
+def test_partition_key_condition_must_be_equality(aws_client, library, condition):
+    with pytest.raises(ClientError) as raised:
+        aws_client("dynamodb").query(
+            TableName=library,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues={":author": {"S": "H"}},
+        )
+
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_query_without_the_partition_key_is_rejected(aws_client, library):
+    with pytest.raises(ClientError) as raised:
+        aws_client("dynamodb").query(
+            TableName=library,
+            KeyConditionExpression="Title = :title",
+            ExpressionAttributeValues={":title": {"S": "Emma"}},
+        )
+
+    assert raised.value.response["Error"]["Code"] == "ValidationException"

@@ -1,0 +1,109 @@
+"""On backends that are never reset (real AWS), what a test created is deleted at teardown, pass or fail.
+
+moto server stands in for AWS here: the tracker sees only the API, so what it deletes there it deletes on AWS.
+"""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from labkit.backends import MotoServerBackend
+from labkit.cleanup import ResourceTracker
+
+
+@pytest.fixture(scope="module")
+def stand_in_for_aws():
+    backend = MotoServerBackend()
+    backend.start()
+    yield backend
+    backend.stop()
+
+
+@pytest.fixture
+def clients(stand_in_for_aws):
+    stand_in_for_aws.reset()
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    return lambda service: session.client(service, endpoint_url=stand_in_for_aws.endpoint_url)
+
+
+def test_everything_created_through_a_watched_client_is_deleted(clients):
+    tracker = ResourceTracker()
+    dynamodb, s3, sqs = clients("dynamodb"), clients("s3"), clients("sqs")
+    for client in (dynamodb, s3, sqs):
+        tracker.watch(client)
+
+    dynamodb.create_table(
+        TableName="orders",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    s3.create_bucket(Bucket="reports")
+    s3.put_bucket_versioning(Bucket="reports", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket="reports", Key="a.txt", Body=b"1")
+    s3.put_object(Bucket="reports", Key="a.txt", Body=b"2")  # two versions: both must go
+    sqs.create_queue(QueueName="jobs")
+
+    assert tracker.undo_all() == []
+    assert dynamodb.list_tables()["TableNames"] == []
+    assert s3.list_buckets()["Buckets"] == []
+    assert sqs.list_queues().get("QueueUrls", []) == []
+
+
+def test_a_failed_undo_is_reported_and_the_rest_still_run(clients):
+    tracker = ResourceTracker()
+    s3, sqs = clients("s3"), clients("sqs")
+    tracker.watch(s3)
+    tracker.watch(sqs)
+    sqs.create_queue(QueueName="first")
+    s3.create_bucket(Bucket="already-gone")
+    s3.delete_bucket(Bucket="already-gone")  # deleted by hand: its undo will fail
+
+    assert tracker.undo_all() == ["s3.CreateBucket: NoSuchBucket"]
+    assert sqs.list_queues().get("QueueUrls", []) == []
+
+
+def test_a_creation_it_cannot_undo_is_named_not_ignored(clients):
+    tracker = ResourceTracker()
+    ec2 = clients("ec2")
+    tracker.watch(ec2)
+    ec2.create_vpc(CidrBlock="10.0.0.0/16")
+
+    assert tracker.untracked == ["ec2.CreateVpc"]
+
+
+def test_the_aws_backend_cleans_up_after_a_failing_test(pytester, stand_in_for_aws, monkeypatch):
+    """The whole path: the aws backend's fixtures, pointed at the stand-in, after a test that fails."""
+    monkeypatch.setenv("LABS_AWS_I_ACCEPT_REAL_CHARGES", "yes")
+    monkeypatch.setenv("STAND_IN_FOR_AWS", stand_in_for_aws.endpoint_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    stand_in_for_aws.reset()
+    pytester.makeconftest(
+        """
+        import os, pytest
+
+        @pytest.fixture(autouse=True)
+        def _point_at_stand_in(backend, monkeypatch):
+            monkeypatch.setattr(backend, "endpoint_url", os.environ["STAND_IN_FOR_AWS"])
+        """
+    )
+    pytester.makepyfile(
+        """
+        def test_creates_then_fails(aws_client, unique_name):
+            aws_client("sqs").create_queue(QueueName=unique_name("left"))
+            raise AssertionError("the test fails after creating a queue")
+        """
+    )
+    result = pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "--backend", "aws")
+
+    result.assert_outcomes(failed=1)
+    sqs = boto3.client(
+        "sqs",
+        region_name="us-east-1",
+        endpoint_url=stand_in_for_aws.endpoint_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    assert sqs.list_queues().get("QueueUrls", []) == []

@@ -1,0 +1,75 @@
+"""diverges -> strict xfail on the named backend only; needs -> a skip with the reason where it is lacking."""
+
+from __future__ import annotations
+
+import pytest
+
+LAB = """
+import pytest
+
+@pytest.mark.diverges("moto", "moto says 1, AWS says 2")
+def test_aws_says_two(backend):
+    assert (1 if backend.name == "moto" else 2) == 2
+
+@pytest.mark.diverges("moto", "claimed, but moto already behaves")
+def test_fixed_emulator():
+    assert True
+
+@pytest.mark.needs("http-endpoint")
+def test_needs_a_server(backend):
+    assert backend.endpoint_url.startswith("http://127.0.0.1:")
+"""
+
+
+def run(pytester: pytest.Pytester, backend: str) -> pytest.RunResult:
+    pytester.makepyfile(LAB)
+    return pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "-rsxX", "--backend", backend)
+
+
+def test_on_the_named_backend_a_divergence_is_an_xfail_and_a_fixed_one_fails(pytester):
+    result = run(pytester, "moto")
+    result.assert_outcomes(xfailed=1, failed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*XPASS(strict)*moto diverges: claimed, but moto already behaves*",
+            "*needs http-endpoint: in-process moto has no HTTP endpoint*",
+        ]
+    )
+
+
+def test_on_other_backends_the_aws_assertion_simply_runs(pytester):
+    run(pytester, "moto-server").assert_outcomes(passed=3)
+
+
+def test_a_divergence_can_be_limited_to_the_expected_error(pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.diverges("moto", "raises KeyError", raises=KeyError)
+        def test_wrong_error():
+            raise ValueError("not the divergence that was recorded")
+        """
+    )
+    result = pytester.runpytest("-p", "labkit.plugin")
+    result.assert_outcomes(failed=1)
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        ('diverges("motor", "typo")', "*diverges names unknown backend(s)*motor*"),
+        ('diverges("moto")', "*use @pytest.mark.diverges(backend, reason)*"),
+        ('needs("teleport")', "*unknown capability 'teleport'*"),
+    ],
+)
+def test_a_malformed_marker_is_a_usage_error_naming_the_test(pytester, marker, message):
+    pytester.makepyfile(f"import pytest\n\n@pytest.mark.{marker}\ndef test_x():\n    pass\n")
+    result = pytester.runpytest("-p", "labkit.plugin")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+
+
+def test_markers_are_documented(pytester):
+    result = pytester.runpytest("-p", "labkit.plugin", "--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.diverges: *strict xfail*", "@pytest.mark.needs: *http-endpoint*"])
