@@ -70,6 +70,12 @@ class Backend:
         """Run one test against a clean state."""
         yield
 
+    @contextmanager
+    def moto_config(self, config: Mapping[str, Mapping[str, Any]]) -> Iterator[None]:
+        """moto's own settings (e.g. ``{"stepfunctions": {"execute_state_machine": True}}``) while inside;
+        nothing to do on backends that behave like AWS already."""
+        yield
+
     def client_kwargs(self, service: str) -> dict[str, Any]:
         """Keyword arguments for ``boto3.Session.client`` so that ``service`` reaches this backend."""
         kwargs: dict[str, Any] = {"region_name": self.region}
@@ -121,12 +127,34 @@ class MotoBackend(Backend):
         with mock_aws(config=dict(self.config) if self.config else None):  # type: ignore[arg-type]
             yield
 
+    def moto_config(self, config: Mapping[str, Mapping[str, Any]]) -> Any:
+        return _patched_moto_config(config)
+
     def client_kwargs(self, service: str) -> dict[str, Any]:
         kwargs = super().client_kwargs(service)
         if service == "dynamodbstreams":
             # botocore sends Streams calls to an account-specific host that moto does not route in-process.
             kwargs["endpoint_url"] = f"https://streams.dynamodb.{self.region}.amazonaws.com"
         return kwargs
+
+
+@contextmanager
+def _patched_moto_config(config: Mapping[str, Mapping[str, Any]]) -> Iterator[None]:
+    """Update moto's settings section by section, and put them back after. Both moto backends run moto in
+    this process (moto server as a thread), so this one dictionary steers both."""
+    from moto.core.config import default_user_config
+
+    settings: dict[str, Any] = default_user_config  # type: ignore[assignment]
+    unknown = set(config) - set(settings)
+    if unknown:
+        raise BackendError(f"moto has no settings section(s) {sorted(unknown)}; known: {sorted(settings)}")
+    saved = {section: dict(settings[section]) for section in config}
+    for section, values in config.items():
+        settings[section] = {**settings[section], **values}
+    try:
+        yield
+    finally:
+        settings.update(saved)
 
 
 class _BoundedMotoServer:
@@ -192,6 +220,9 @@ class MotoServerBackend(Backend):
     def test_scope(self) -> Iterator[None]:
         self.reset()
         yield
+
+    def moto_config(self, config: Mapping[str, Mapping[str, Any]]) -> Any:
+        return _patched_moto_config(config)
 
     def reset(self) -> None:
         """Clear every service's state on the server."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import boto3
@@ -200,6 +201,14 @@ def aws_client(backend: Backend, resource_tracker: ResourceTracker) -> ClientFac
 def aws_resource(backend: Backend, resource_tracker: ResourceTracker) -> ClientFactory:
     """``aws_resource("dynamodb")``: a boto3 resource for the selected backend."""
     return _factory(backend, resource_tracker, "resource")
+
+
+@pytest.fixture
+def moto_config(backend: Backend) -> Iterator[Callable[[dict[str, Any]], None]]:
+    """``moto_config({"stepfunctions": {"execute_state_machine": True}})``: moto's settings for this test
+    only (both moto backends); on LocalStack and AWS it changes nothing, they behave as they do."""
+    with ExitStack() as stack:
+        yield lambda config: stack.enter_context(backend.moto_config(config))
 
 
 @pytest.fixture

@@ -75,3 +75,28 @@ def test_each_test_starts_from_a_clean_state_on_every_emulator(pytester):
     )
     for name in ("moto", "moto-server"):
         pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "--backend", name).assert_outcomes(passed=2)
+
+
+def test_moto_config_applies_to_one_test_and_is_put_back(pytester):
+    pytester.makepyfile(
+        """
+        from moto.core.config import default_user_config
+
+        def test_turns_it_on(moto_config):
+            moto_config({"stepfunctions": {"execute_state_machine": True}})
+            assert default_user_config["stepfunctions"]["execute_state_machine"] is True
+
+        def test_it_is_off_again_in_the_next_test():
+            assert default_user_config["stepfunctions"]["execute_state_machine"] is False
+        """
+    )
+    for name in ("moto", "moto-server"):
+        result = pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "--backend", name)
+        result.assert_outcomes(passed=2)
+
+
+def test_moto_config_names_an_unknown_section(pytester):
+    pytester.makepyfile("def test_x(moto_config):\n    moto_config({'stepfunction': {}})\n")
+    result = pytester.runpytest("-p", "labkit.plugin")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*moto has no settings section(s)*stepfunction*"])
