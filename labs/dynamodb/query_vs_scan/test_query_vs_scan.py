@@ -138,3 +138,88 @@ def test_query_without_the_partition_key_is_rejected(aws_client, library):
         )
 
     assert raised.value.response["Error"]["Code"] == "ValidationException"
+
+
+# --- parallel scan ----------------------------------------------------------------------------------------------
+
+
+def scan_all(dynamodb, table, **options):
+    """Every item of one scan, following LastEvaluatedKey; returns (items, item count of each page)."""
+    items, pages, start = [], [], {}
+    while True:
+        page = dynamodb.scan(TableName=table, **options, **start)
+        items += page["Items"]
+        pages.append(page["Count"])
+        if "LastEvaluatedKey" not in page:
+            return items, pages
+        start = {"ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+
+def test_parallel_scan_segments_are_disjoint_and_cover_the_table(aws_client, library):
+    dynamodb = aws_client("dynamodb")
+    segments = {
+        segment: {(item["Author"]["S"], item["Title"]["S"]) for item in scan_all(
+            dynamodb, library, Segment=segment, TotalSegments=4)[0]}
+        for segment in range(4)
+    }  # fmt: skip
+    show_table(
+        "parallel scan, TotalSegments=4 (each segment is one worker's share)",
+        ["Segment", "items"],
+        [[segment, len(keys)] for segment, keys in segments.items()],
+    )
+
+    everything = {(book["Author"], book["Title"]) for book in BOOKS}
+    assert set().union(*segments.values()) == everything  # together they cover the table
+    assert sum(len(keys) for keys in segments.values()) == len(everything) == 16  # and no item is in two
+
+
+# --- the 1 MB page ----------------------------------------------------------------------------------------------
+
+MIB = 1024 * 1024  # DynamoDB's "1 MB" is binary: 1 MB = 1024 KB = 1,048,576 bytes
+BLOB = 250_000  # bytes of payload per item: 10 items make 2.5 MB
+
+
+def item_size(plain):
+    """An item's size as DynamoDB counts it, for string attributes: UTF-8 bytes of each name plus its value."""
+    return sum(len(name.encode()) + len(value.encode()) for name, value in plain.items())
+
+
+@pytest.fixture
+def big_items(aws_client, unique_name):
+    """A table of 10 items of about 250 KB each: too much for one 1 MB scan page."""
+    name = unique_name("big")
+    dynamodb = aws_client("dynamodb")
+    create_table(dynamodb, name, partition_key=("id", "S"))
+    items = [{"id": f"item-{n:02}", "blob": "x" * BLOB} for n in range(10)]
+    put_items(dynamodb, name, items)
+    return name, item_size(items[0])
+
+
+def test_scan_page_stops_at_1_mb_and_says_where_to_go_on(aws_client, big_items):
+    table, size = big_items
+    dynamodb = aws_client("dynamodb")
+
+    first = dynamodb.scan(TableName=table)  # no Limit: only the 1 MB cap stops it
+    items, pages = scan_all(dynamodb, table)
+    show_table(
+        f"scan of 10 items of {size:,} bytes, no Limit",
+        ["page", "items", "bytes"],
+        [[n + 1, count, f"{count * size:,}"] for n, count in enumerate(pages)],
+    )
+
+    assert "LastEvaluatedKey" in first and first["Count"] < 10
+    assert first["Count"] * size <= MIB + size  # at most one item past the 1 MB line
+    assert sorted(item["id"]["S"] for item in items) == [f"item-{n:02}" for n in range(10)]  # each once
+
+
+@pytest.mark.diverges(
+    ("moto", "moto-server"),
+    "stops a page at 1,000,000 bytes (3 items of 250 KB); AWS reads up to 1 MB = 1,048,576 bytes (4 or more)",
+)
+def test_scan_page_reads_past_1_000_000_bytes_because_1_mb_is_1_mib(aws_client, big_items):
+    table, size = big_items
+
+    first = aws_client("dynamodb").scan(TableName=table)
+
+    assert first["Count"] * size > 1_000_000  # 4 x 250,013 = 1,000,052 bytes still fit under 1,048,576
+    assert first["Count"] * size <= MIB + size
