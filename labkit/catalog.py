@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from labkit.backends import BACKENDS
 
 LABS_DIR = Path(__file__).resolve().parent.parent / "labs"
 SEEDS = (
@@ -30,6 +34,32 @@ class Source:
     def cite(self) -> str:
         return f'{self.file}, "{self.section}"'
 
+    @property
+    def key(self) -> tuple[str, str]:
+        """(file, normalised section): what coverage matches on, see :func:`normalise_section`."""
+        return self.file, normalise_section(self.section)
+
+
+#: The backends a lab runs on when its lab.toml does not say (``aws`` is always possible on purpose).
+DEFAULT_BACKENDS = ("moto", "moto-server", "localstack")
+
+
+def normalise_section(section: str) -> str:
+    """A section heading reduced to what identifies it, so that citations written by hand still match.
+
+    Drops markdown hashes, list numbering (``3. Module 8``, ``i. Lab 4``), bracketed tags (``[Refresher]``, ``[DB]``),
+    a trailing duration or date (``(12:32)``, ``(19 of November 2021)``), a trailing colon, case and
+    repeated spaces: ``##  [Refresher] DynamoDB Indexes (LSI and GSI) (12:32)`` becomes
+    ``dynamodb indexes (lsi and gsi)``. En and em dashes count as hyphens.
+    """
+    text = section.strip().replace("\u2013", "-").replace("\u2014", "-")
+    text = re.sub(r"^#+\s*", "", text)
+    text = re.sub(r"^-?\s*(\d+|[ivx]+|[a-z])\.\s+", "", text)
+    text = re.sub(r"\[[^\]]*\]\s*", "", text)
+    text = re.sub(r"\s*\((\d+:\d+|\d+ of \w+ \d{4})\)\s*$", "", text)
+    text = re.sub(r"\s+", " ", text).strip().rstrip(":").strip().lstrip("[-").strip()
+    return text.lower()
+
 
 @dataclass(frozen=True)
 class Lab:
@@ -39,6 +69,12 @@ class Lab:
     title: str
     services: tuple[str, ...]
     sources: tuple[Source, ...]
+    backends: tuple[str, ...] = DEFAULT_BACKENDS
+
+    @property
+    def service(self) -> str:
+        """The folder the lab sits in under labs/ (``dynamodb``)."""
+        return self.path.parent.name
 
     @property
     def name(self) -> str:
@@ -71,10 +107,42 @@ def load_lab(folder: Path) -> Lab:
         if not isinstance(source, dict) or source.get("file") not in SEEDS or not source.get("section"):
             raise CatalogError(f"{file}: each source needs 'file' (one of the five notes) and 'section'")
         parsed.append(Source(source["file"], source["section"]))
-    return Lab(folder, title.strip(), tuple(services), tuple(parsed))
+    backends = meta.get("backends", list(DEFAULT_BACKENDS))
+    if not isinstance(backends, list) or not backends or not all(b in BACKENDS for b in backends):
+        raise CatalogError(f"{file}: 'backends' (optional) must list some of {', '.join(BACKENDS)}")
+    return Lab(folder, title.strip(), tuple(services), tuple(parsed), tuple(backends))
 
 
 def discover(root: Path = LABS_DIR) -> list[Lab]:
     """Every lab under ``root`` (a folder holding a test_*.py), sorted by name."""
     folders = sorted({test.parent for test in root.glob("*/*/test_*.py")})
     return [load_lab(folder) for folder in folders]
+
+
+def find_lab(name: str, labs: list[Lab]) -> Lab:
+    """The lab called ``name`` (``dynamodb/query_vs_scan``) or with that unique suffix (``query_vs_scan``).
+
+    Raises CatalogError naming close matches when there is no such lab, or the candidates when the
+    suffix is ambiguous.
+    """
+    wanted = name.strip().strip("/").removeprefix("labs/")
+    by_name = {lab.name: lab for lab in labs}
+    if wanted in by_name:
+        return by_name[wanted]
+    suffixed = [lab for lab in labs if lab.name.endswith("/" + wanted)]
+    if len(suffixed) == 1:
+        return suffixed[0]
+    if suffixed:
+        raise CatalogError(f"{name!r} is ambiguous: {', '.join(lab.name for lab in suffixed)}")
+    candidates = list(by_name) + sorted({lab.name.split("/", 1)[1] for lab in labs})
+    close = difflib.get_close_matches(wanted, candidates, n=5, cutoff=0.5)
+    close += [n for n in by_name if wanted and wanted in n and n not in close]
+    hint = f"; did you mean: {', '.join(close[:5])}?" if close else "; `labs list` shows every lab"
+    raise CatalogError(f"no lab called {name!r}{hint}")
+
+
+def select(target: str, labs: list[Lab]) -> list[Lab]:
+    """The labs ``target`` names: a service folder (``dynamodb``, every lab in it) or one lab."""
+    wanted = target.strip().strip("/").removeprefix("labs/")
+    in_service = [lab for lab in labs if lab.service == wanted]
+    return in_service or [find_lab(wanted, labs)]

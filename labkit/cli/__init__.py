@@ -1,0 +1,312 @@
+"""The ``labs`` command: list, read, run and follow the labs, serve an emulator, and check the machine.
+
+labs list [service]          every lab: title, sources, services
+labs show <lab>              a lab's README, rendered
+labs run <service-or-lab>    its tests, then what they demonstrated on this backend
+labs serve                   moto server (or LocalStack) in the foreground, for the By hand steps
+labs doctor                  versions, backends, Docker, Python 3.12+ for host LocalStack
+labs index [--write]         labs/README.md and docs/coverage.md, checked or regenerated
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import threading
+from enum import StrEnum
+from types import FrameType, ModuleType
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from labkit import coverage
+from labkit.backends import LOCALSTACK_HOW_TO_START, BackendError, LocalStackBackend, MotoServerBackend
+from labkit.catalog import CatalogError, Lab, discover, find_lab, select
+from labkit.cli.byhand import by_hand_environment
+from labkit.cli.doctor import run_checks
+from labkit.cli.runner import Outcome, run_pytest
+
+app = typer.Typer(
+    help="Run, read and follow the AWS labs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class BackendName(StrEnum):
+    """Where ``labs run`` sends the AWS calls."""
+
+    moto = "moto"
+    moto_server = "moto-server"
+    localstack = "localstack"
+    aws = "aws"
+
+
+class ServeBackend(StrEnum):
+    """What ``labs serve`` starts."""
+
+    moto_server = "moto-server"
+    localstack = "localstack"
+
+
+DEFAULT_MOTO_PORT = 5000
+DEFAULT_LOCALSTACK_PORT = 4566
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(message)}")
+    return typer.Exit(code)
+
+
+def _labs() -> list[Lab]:
+    try:
+        return discover()
+    except CatalogError as exc:
+        raise _fail(f"a lab's metadata is broken: {exc}") from None
+
+
+def _short(file: str) -> str:
+    return file.split("_", 1)[0]
+
+
+@app.command("list")
+def list_labs(
+    service: Annotated[str | None, typer.Argument(help="only the labs of this service (e.g. dynamodb)")] = None,
+) -> None:
+    """Every lab with its title, the notes it comes from and the services it uses."""
+    labs = _labs()
+    if service:
+        chosen = [lab for lab in labs if service in (lab.service, *lab.services)]
+        if not chosen:
+            known = sorted({lab.service for lab in labs} | {s for lab in labs for s in lab.services})
+            raise typer.BadParameter(f"no lab uses {service!r}; services: {', '.join(known)}", param_hint="SERVICE")
+        labs = chosen
+    table = Table(title=f"{len(labs)} labs", show_lines=False)
+    table.add_column("lab", style="bold", no_wrap=True)
+    table.add_column("title")
+    table.add_column("from the notes")
+    table.add_column("services")
+    for lab in labs:
+        sources = "\n".join(f"{_short(s.file)}: {s.section}" for s in lab.sources)
+        table.add_row(lab.name, escape(lab.title), escape(sources), ", ".join(lab.services))
+    _console().print(table)
+
+
+def _find(name: str) -> Lab:
+    try:
+        return find_lab(name, _labs())
+    except CatalogError as exc:
+        raise typer.BadParameter(str(exc), param_hint="LAB") from None
+
+
+@app.command()
+def show(lab: Annotated[str, typer.Argument(help="dynamodb/query_vs_scan, or a unique suffix: query_vs_scan")]) -> None:
+    """A lab's README, rendered in the terminal."""
+    found = _find(lab)
+    console = _console()
+    console.print(f"[dim]{found.readme.relative_to(coverage.ROOT)}[/]")
+    console.print(Markdown(found.readme.read_text(encoding="utf-8")))
+
+
+_HEADINGS = {
+    "passed": ("✓", "green", "shown"),
+    "xfailed": ("≠", "yellow", "diverges here (the test asserts AWS's behaviour; this backend falls short)"),
+    "xpassed": ("!", "red", "diverges mark no longer true: the emulator now behaves like AWS, remove the mark"),
+    "skipped": ("-", "cyan", "skipped"),
+    "failed": ("✗", "red", "failed"),
+}
+
+
+def summary(outcomes: list[Outcome], backend: str) -> Tree:
+    """What the run demonstrated: per lab, the claims shown, the divergences with reasons, skips, failures."""
+    tree = Tree(f"[bold]What the labs demonstrated on {escape(backend)}[/]")
+    for lab in sorted({o.lab for o in outcomes}):
+        node = tree.add(f"[bold]{escape(lab)}[/]")
+        mine = sorted((o for o in outcomes if o.lab == lab), key=lambda o: o.nodeid)
+        for outcome, (mark, style, heading) in _HEADINGS.items():
+            found = [o for o in mine if o.outcome == outcome]
+            if not found:
+                continue
+            group = node.add(f"[{style}]{len(found)} {heading}[/]")
+            for o in found:
+                leaf = group.add(f"[{style}]{mark}[/] {escape(o.claim)}")
+                if o.reason and outcome != "passed":
+                    leaf.add(f"[dim]{escape(o.reason)}[/]")
+    if not outcomes:
+        tree.add("[red]no test ran[/]")
+    return tree
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def run(
+    ctx: typer.Context,
+    target: Annotated[
+        str, typer.Argument(help="a service (dynamodb) or a lab (dynamodb/query_vs_scan, query_vs_scan)")
+    ],
+    backend: Annotated[
+        BackendName | None, typer.Option(help="where AWS calls go (default: $LABS_BACKEND or moto)")
+    ] = None,
+) -> None:
+    """Run a service's or a lab's tests, then summarise what they demonstrated. Extra arguments go to pytest."""
+    try:
+        labs = select(target, _labs())
+    except CatalogError as exc:
+        raise typer.BadParameter(str(exc), param_hint="TARGET") from None
+    name = backend.value if backend else os.environ.get("LABS_BACKEND") or "moto"
+    console = _console()
+    for lab in labs:
+        if name not in lab.backends:
+            console.print(f"[yellow]note:[/] {lab.name} lists backends {', '.join(lab.backends)}, not {name}")
+    code, outcomes = run_pytest(labs, name, ctx.args, lambda line: console.out(line, highlight=False))
+    console.print()
+    console.print(summary(outcomes, name))
+    raise typer.Exit(code)
+
+
+def _wait_for_interrupt() -> None:
+    """Block until Ctrl-C (SIGINT) or SIGTERM."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _print_environment(endpoint: str, region: str, what: str) -> None:
+    typer.echo(f"{what} is listening on {endpoint}. In another terminal, for a README's By hand steps:")
+    typer.echo("")
+    for name, value in by_hand_environment(endpoint, region).items():
+        typer.echo(f"export {name}={value!r}" if value == "" else f"export {name}={value}")
+    typer.echo("")
+
+
+def _host_launcher() -> ModuleType | None:
+    """labkit.localstack_host (LocalStack without Docker), when this checkout has it."""
+    try:
+        module = importlib.import_module("labkit.localstack_host")
+    except ImportError:
+        return None
+    return module if hasattr(module, "start") and hasattr(module, "stop") else None
+
+
+@app.command()
+def serve(
+    backend: Annotated[ServeBackend, typer.Option(help="the emulator to start")] = ServeBackend.moto_server,
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help=f"default {DEFAULT_MOTO_PORT} (LocalStack {DEFAULT_LOCALSTACK_PORT})"),
+    ] = None,
+) -> None:
+    """Start an emulator in the foreground and print the environment for the By hand steps; Ctrl-C stops it."""
+    if backend is ServeBackend.moto_server:
+        server = MotoServerBackend(port=port or DEFAULT_MOTO_PORT)
+        try:
+            server.start()
+        except BackendError as exc:
+            raise _fail(f"{exc}\nIs another server on that port? Try --port.") from None
+        try:
+            _print_environment(str(server.endpoint_url), server.region, "moto server")
+            typer.echo("Ctrl-C stops it.")
+            _wait_for_interrupt()
+        finally:
+            server.stop()
+        typer.echo("moto server stopped.")
+        return
+    _serve_localstack(port or DEFAULT_LOCALSTACK_PORT)
+
+
+def _serve_localstack(port: int) -> None:
+    endpoint = f"http://127.0.0.1:{port}"
+    probe = LocalStackBackend(endpoint_url=endpoint, check_timeout=1.0)
+    try:
+        probe.health()
+    except BackendError:
+        pass
+    else:
+        _print_environment(endpoint, probe.region, "LocalStack (already running, not started by labs serve)")
+        return
+    host = _host_launcher()
+    if host is None:
+        raise _fail(f"LocalStack is not answering at {endpoint}.\n{LOCALSTACK_HOW_TO_START}")
+    typer.echo(f"Starting LocalStack on the host at {endpoint} (the first start installs it) ...")
+    try:
+        host.start(port)
+    except Exception as exc:  # noqa: BLE001 - the launcher's error says what to do
+        raise _fail(f"{exc}\n{LOCALSTACK_HOW_TO_START}") from None
+    try:
+        _print_environment(endpoint, probe.region, "LocalStack")
+        typer.echo("Ctrl-C stops it.")
+        _wait_for_interrupt()
+    finally:
+        host.stop(port)
+    typer.echo("LocalStack stopped.")
+
+
+@app.command()
+def doctor() -> None:
+    """Python and package versions, which backends work here, Docker, and Python 3.12+ for host LocalStack."""
+    checks = run_checks()
+    table = Table(title="labs doctor")
+    table.add_column("check", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    table.add_column("found")
+    table.add_column("if not")
+    marks = {True: "[green]ok[/]", False: "[red]missing[/]", None: "[yellow]absent[/]"}
+    for check in checks:
+        table.add_row(
+            check.name, marks[check.ok], escape(check.detail), escape(check.fix if check.ok is not True else "")
+        )
+    _console().print(table)
+    if any(check.ok is False for check in checks):
+        raise typer.Exit(1)
+
+
+@app.command()
+def index(
+    write: Annotated[bool, typer.Option("--write", help="regenerate the pages instead of checking them")] = False,
+) -> None:
+    """Check (or --write) the generated labs/README.md and docs/coverage.md."""
+    try:
+        labs, sections = discover(), coverage.load_sections()
+    except CatalogError as exc:
+        raise _fail(str(exc)) from None
+    pages = coverage.generate(labs, sections)
+    console = _console()
+    if write:
+        written = coverage.write(pages)
+        for path in written:
+            console.print(f"wrote {path.relative_to(coverage.ROOT)}")
+        if not written:
+            console.print("labs/README.md and docs/coverage.md are up to date")
+    gaps = coverage.missing(sections, labs)
+    for section in gaps:
+        console.print(f"[yellow]no lab yet:[/] {section.file}, {escape(section.section)}")
+    stale = [] if write else coverage.stale(pages)
+    for path in stale:
+        console.print(f"[red]out of date:[/] {path.relative_to(coverage.ROOT)} (run: {coverage.REGENERATE})")
+    if stale:
+        raise typer.Exit(1)
+    if not write:
+        console.print("labs/README.md and docs/coverage.md are up to date")
+
+
+def main() -> None:
+    """Entry point of the ``labs`` console script."""
+    app()

@@ -1,0 +1,70 @@
+"""``labs run``: pytest in a subprocess, its outcomes read back from pytest's own reports, and a summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from labkit.catalog import LABS_DIR, Lab
+
+ROOT = LABS_DIR.parent
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One test's result: passed, xfailed (a divergence), xpassed, skipped or failed, and why."""
+
+    nodeid: str
+    outcome: str
+    reason: str
+
+    @property
+    def claim(self) -> str:
+        return claim(self.nodeid)
+
+    @property
+    def lab(self) -> str:
+        """``dynamodb/query_vs_scan`` for a test under labs/, else the test file."""
+        path = self.nodeid.split("::", 1)[0]
+        parts = Path(path).parts
+        return "/".join(parts[1:3]) if parts[:1] == ("labs",) and len(parts) > 3 else path
+
+
+def claim(nodeid: str) -> str:
+    """``...::test_scan_reads_every_item[moto]`` -> ``Scan reads every item (moto).``: a test name as a sentence."""
+    name = nodeid.rsplit("::", 1)[-1]
+    name, _, params = name.partition("[")
+    words = re.sub(r"^test_?", "", name).replace("__", "_").split("_")
+    sentence = " ".join(word for word in words if word)
+    sentence = sentence[:1].upper() + sentence[1:]
+    if params:
+        sentence += f" ({params.rstrip(']')})"
+    return sentence + "."
+
+
+def run_pytest(
+    labs: Sequence[Lab], backend: str, extra: Sequence[str], echo: Callable[[str], None]
+) -> tuple[int, list[Outcome]]:
+    """Run the labs' tests on ``backend``; echo pytest's output line by line; return its exit code and outcomes."""
+    with tempfile.TemporaryDirectory(prefix="labs-run-") as tmp:
+        results = Path(tmp) / "outcomes.json"
+        command = [
+            sys.executable, "-m", "pytest", *(str(lab.path.relative_to(ROOT)) for lab in labs),
+            "--backend", backend, "-p", "labkit.cli.outcomes", f"--labs-outcomes={results}", *extra,
+        ]  # fmt: skip
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        with subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ) as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                echo(line.rstrip("\n"))
+        raw = json.loads(results.read_text(encoding="utf-8")) if results.is_file() else []
+    return process.returncode, [Outcome(r["nodeid"], r["outcome"], r["reason"]) for r in raw]
