@@ -1,0 +1,71 @@
+"""Helpers for messaging labs (SQS as the sink of SNS, S3, EventBridge): bounded waits, ARNs and queue policies.
+
+Delivery into a queue is synchronous in moto and asynchronous on LocalStack and AWS, so a lab never reads a
+queue once and concludes: it receives until it has what it expects or a short deadline passes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+#: How long a lab waits for a message that should arrive (emulators deliver in milliseconds).
+DEFAULT_WITHIN = 2.0
+
+
+def queue_arn(sqs: Any, queue_url: str) -> str:
+    """The ARN of the queue at ``queue_url``."""
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]
+    return str(attributes["QueueArn"])
+
+
+def receive_until(
+    sqs: Any, queue_url: str, count: int, *, within: float = DEFAULT_WITHIN, **receive: Any
+) -> list[dict[str, Any]]:
+    """Receive messages until ``count`` have arrived or ``within`` seconds have passed; return what came.
+
+    Each call long-polls for at most one second, so the wait ends soon after the messages arrive and never
+    runs much past the deadline. Extra keyword arguments go to every ``ReceiveMessage`` call (for example
+    ``MessageAttributeNames=["All"]``). Messages are not deleted: they stay in flight for the queue's
+    visibility timeout.
+    """
+    messages: list[dict[str, Any]] = []
+    deadline = time.monotonic() + within
+    while len(messages) < count:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        response = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=min(10, count - len(messages)),
+            WaitTimeSeconds=1 if remaining >= 1 else 0,
+            **receive,
+        )
+        messages.extend(response.get("Messages", []))
+    return messages
+
+
+def allow_service_to_send(sqs: Any, queue_url: str, service: str, source_arn: str) -> None:
+    """Give ``service`` (``"sns"``, ``"s3"``, ``"events"``) permission to send to the queue, from ``source_arn``
+    only. AWS needs this queue policy before it delivers; moto does not check it, but the lab stays honest."""
+    arn = queue_arn(sqs, queue_url)
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": f"allow-{service}",
+                "Effect": "Allow",
+                "Principal": {"Service": f"{service}.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": source_arn}},
+            }
+        ],
+    }
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": json.dumps(policy)})
+
+
+def bodies(messages: list[dict[str, Any]]) -> list[Any]:
+    """The JSON-decoded body of each message, in order."""
+    return [json.loads(message["Body"]) for message in messages]
