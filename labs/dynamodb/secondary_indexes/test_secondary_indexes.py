@@ -1,0 +1,155 @@
+"""The note's library: Author + Title is the main way in; an LSI re-sorts one author's books by Year;
+a GSI, added after the table exists, finds books by Language."""
+
+from __future__ import annotations
+
+import time
+
+import botocore.session
+import pytest
+from botocore.exceptions import ClientError, ParamValidationError
+
+from labkit.data import load_json
+from labkit.dynamodb import create_table, from_item, put_items
+from labkit.report import show_table
+
+BOOKS = load_json("dynamodb/library_books.json")
+MURAKAMI = "Haruki Murakami"
+
+
+@pytest.fixture
+def library(dynamodb, unique_name):
+    """Author (partition) + Title (sort), with a local index ByYear: same partition key, Year as sort key."""
+    name = unique_name("library")
+    create_table(
+        dynamodb,
+        name,
+        partition_key=("Author", "S"),
+        sort_key=("Title", "S"),
+        extra_attributes=[("Year", "N")],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": "ByYear",
+                "KeySchema": [{"AttributeName": "Author", "KeyType": "HASH"}, {"AttributeName": "Year", "KeyType": "RANGE"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    put_items(dynamodb, name, BOOKS)
+    return name
+
+
+def add_language_index(dynamodb, table, projection):
+    """UpdateTable: a global index ByLanguage (Language, Title) on a table that already holds books."""
+    dynamodb.update_table(
+        TableName=table,
+        AttributeDefinitions=[
+            {"AttributeName": "Language", "AttributeType": "S"},
+            {"AttributeName": "Title", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexUpdates=[
+            {
+                "Create": {
+                    "IndexName": "ByLanguage",
+                    "KeySchema": [
+                        {"AttributeName": "Language", "KeyType": "HASH"},
+                        {"AttributeName": "Title", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": projection},
+                }
+            }
+        ],
+    )
+    deadline = time.monotonic() + 300  # emulators are ACTIVE at once; AWS backfills the index first
+    while True:
+        indexes = dynamodb.describe_table(TableName=table)["Table"].get("GlobalSecondaryIndexes", [])
+        if [index["IndexStatus"] for index in indexes] == ["ACTIVE"] or time.monotonic() > deadline:
+            return indexes
+        time.sleep(1)
+
+
+def by_language(dynamodb, table, language, **options):
+    return dynamodb.query(
+        TableName=table,
+        IndexName="ByLanguage",
+        KeyConditionExpression="#l = :l",
+        ExpressionAttributeNames={"#l": "Language"},
+        ExpressionAttributeValues={":l": {"S": language}},
+        **options,
+    )
+
+
+def test_lsi_sorts_one_authors_books_by_another_key(dynamodb, library):
+    response = dynamodb.query(
+        TableName=library,
+        IndexName="ByYear",
+        KeyConditionExpression="Author = :a",
+        ExpressionAttributeValues={":a": {"S": MURAKAMI}},
+    )
+    books = [from_item(item) for item in response["Items"]]
+    show_table("Murakami through the LSI ByYear", ["Year", "Title"], [[b["Year"], b["Title"]] for b in books])
+
+    assert [(int(b["Year"]), b["Title"]) for b in books] == [
+        (1987, "Norwegian Wood"),
+        (2002, "Kafka on the Shore"),
+        (2009, "1Q84"),
+        (2017, "Killing Commendatore"),
+    ]
+
+
+def test_lsi_has_the_tables_partition_key(dynamodb, library):
+    index = dynamodb.describe_table(TableName=library)["Table"]["LocalSecondaryIndexes"][0]
+
+    assert [(k["AttributeName"], k["KeyType"]) for k in index["KeySchema"]] == [("Author", "HASH"), ("Year", "RANGE")]
+
+
+def test_update_table_has_no_way_to_add_an_lsi(dynamodb, library):
+    members = botocore.session.get_session().get_service_model("dynamodb").operation_model("UpdateTable")
+    assert "GlobalSecondaryIndexUpdates" in members.input_shape.members
+    assert not [name for name in members.input_shape.members if "Local" in name]
+
+    with pytest.raises(ParamValidationError):  # refused before it leaves the SDK: the API has no such field
+        dynamodb.update_table(TableName=library, LocalSecondaryIndexUpdates=[])
+
+
+def test_gsi_added_to_an_existing_table_finds_books_by_language(dynamodb, library):
+    indexes = add_language_index(dynamodb, library, "ALL")
+
+    response = by_language(dynamodb, library, "Japanese")
+
+    assert [index["IndexName"] for index in indexes] == ["ByLanguage"]
+    assert sorted(from_item(item)["Title"] for item in response["Items"]) == sorted(
+        book["Title"] for book in BOOKS if book["Language"] == "Japanese"
+    )
+    assert response["Count"] == 4
+
+
+def test_keys_only_projection_returns_only_the_table_and_index_keys(dynamodb, library):
+    add_language_index(dynamodb, library, "KEYS_ONLY")
+
+    items = by_language(dynamodb, library, "Korean")["Items"]
+
+    assert len(items) == 3
+    assert {frozenset(item) for item in items} == {frozenset({"Author", "Title", "Language"})}  # no Year
+
+
+def test_consistent_read_on_a_gsi_is_rejected(dynamodb, library):
+    add_language_index(dynamodb, library, "ALL")
+
+    with pytest.raises(ClientError) as raised:
+        by_language(dynamodb, library, "English", ConsistentRead=True)
+
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_consistent_read_on_an_lsi_is_allowed(dynamodb, library):
+    response = dynamodb.query(
+        TableName=library,
+        IndexName="ByYear",
+        ConsistentRead=True,
+        KeyConditionExpression="Author = :a AND #y > :y",
+        ExpressionAttributeNames={"#y": "Year"},
+        ExpressionAttributeValues={":a": {"S": "Jane Austen"}, ":y": {"N": "1812"}},
+    )
+
+    assert [from_item(item)["Title"] for item in response["Items"]] == ["Pride and Prejudice", "Emma", "Persuasion"]
