@@ -30,7 +30,10 @@ def library(dynamodb, unique_name):
         LocalSecondaryIndexes=[
             {
                 "IndexName": "ByYear",
-                "KeySchema": [{"AttributeName": "Author", "KeyType": "HASH"}, {"AttributeName": "Year", "KeyType": "RANGE"}],
+                "KeySchema": [
+                    {"AttributeName": "Author", "KeyType": "HASH"},
+                    {"AttributeName": "Year", "KeyType": "RANGE"},
+                ],
                 "Projection": {"ProjectionType": "ALL"},
             }
         ],
