@@ -46,6 +46,24 @@ def receive_until(
     return messages
 
 
+def drain(
+    sqs: Any, queue_url: str, count: int, *, within: float = DEFAULT_WITHIN, **receive: Any
+) -> list[dict[str, Any]]:
+    """Like ``receive_until``, but delete each message as it arrives (a consumer that finishes its work), so a
+    FIFO message group is never blocked by a message this helper still holds. Returns them in arrival order."""
+    messages: list[dict[str, Any]] = []
+    deadline = time.monotonic() + within
+    while len(messages) < count:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        batch = receive_until(sqs, queue_url, count - len(messages), within=min(remaining, 1.0), **receive)
+        for message in batch:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        messages.extend(batch)
+    return messages
+
+
 def allow_service_to_send(sqs: Any, queue_url: str, service: str, source_arn: str) -> None:
     """Give ``service`` (``"sns"``, ``"s3"``, ``"events"``) permission to send to the queue, from ``source_arn``
     only. AWS needs this queue policy before it delivers; moto does not check it, but the lab stays honest."""
