@@ -179,13 +179,8 @@ MIB = 1024 * 1024  # DynamoDB's "1 MB" is binary: 1 MB = 1024 KB = 1,048,576 byt
 BLOB = 250_000  # bytes of payload per item: 10 items make 2.5 MB
 
 
-def item_size(plain):
-    """An item's size as DynamoDB counts it, for string attributes: UTF-8 bytes of each name plus its value."""
-    return sum(len(name.encode()) + len(value.encode()) for name, value in plain.items())
-
-
 @pytest.fixture
-def big_items(aws_client, unique_name):
+def big_items(aws_client, unique_name, item_size):
     """A table of 10 items of about 250 KB each: too much for one 1 MB scan page."""
     name = unique_name("big")
     dynamodb = aws_client("dynamodb")
