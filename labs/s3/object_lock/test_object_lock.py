@@ -1,0 +1,156 @@
+"""Object Lock: write once, read many. GOVERNANCE can be bypassed by the permitted; COMPLIANCE by no one."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from botocore.exceptions import ClientError
+
+# Short on purpose: on a real account a COMPLIANCE object cannot be removed by anyone until this passes.
+RETENTION = datetime.timedelta(minutes=5)
+
+
+@pytest.fixture
+def locked_bucket(make_bucket):
+    """Object Lock must be switched on when the bucket is created; that also turns versioning on."""
+    return make_bucket("locked", ObjectLockEnabledForBucket=True)
+
+
+def until(delta=RETENTION):
+    return datetime.datetime.now(datetime.UTC) + delta
+
+
+def put_locked(s3, bucket, key, **lock):
+    return s3.put_object(Bucket=bucket, Key=key, Body=b"ledger", **lock)["VersionId"]
+
+
+def error_code(call, **kwargs):
+    with pytest.raises(ClientError) as raised:
+        call(**kwargs)
+    return raised.value.response["Error"]["Code"]
+
+
+def test_object_lock_bucket_is_versioned(s3, locked_bucket):
+    assert s3.get_bucket_versioning(Bucket=locked_bucket)["Status"] == "Enabled"
+    assert s3.get_object_lock_configuration(Bucket=locked_bucket)["ObjectLockConfiguration"][
+        "ObjectLockEnabled"
+    ] == "Enabled"
+
+
+def test_a_bucket_without_object_lock_refuses_a_retention(s3, bucket):
+    code = error_code(
+        s3.put_object, Bucket=bucket, Key="k", Body=b"x", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=until()
+    )
+
+    assert code == "InvalidRequest"
+
+
+def test_governance_refuses_deleting_the_version_without_bypass(s3, locked_bucket):
+    version = put_locked(s3, locked_bucket, "g.txt", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=until())
+
+    code = error_code(s3.delete_object, Bucket=locked_bucket, Key="g.txt", VersionId=version)
+
+    assert code == "AccessDenied"
+
+
+def test_governance_allows_the_delete_with_bypass_governance_retention(s3, locked_bucket):
+    version = put_locked(s3, locked_bucket, "g.txt", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=until())
+
+    s3.delete_object(Bucket=locked_bucket, Key="g.txt", VersionId=version, BypassGovernanceRetention=True)
+
+    assert "Versions" not in s3.list_object_versions(Bucket=locked_bucket, Prefix="g.txt")
+
+
+def test_a_plain_delete_of_a_locked_object_only_adds_a_delete_marker(s3, locked_bucket):
+    version = put_locked(s3, locked_bucket, "g.txt", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=until())
+
+    answer = s3.delete_object(Bucket=locked_bucket, Key="g.txt")  # no VersionId: nothing is destroyed
+
+    assert answer["DeleteMarker"] is True
+    listing = s3.list_object_versions(Bucket=locked_bucket, Prefix="g.txt")
+    assert [v["VersionId"] for v in listing["Versions"]] == [version]
+
+
+def test_compliance_refuses_the_delete_even_with_bypass(s3, locked_bucket):
+    version = put_locked(s3, locked_bucket, "c.txt", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until())
+
+    code = error_code(
+        s3.delete_object, Bucket=locked_bucket, Key="c.txt", VersionId=version, BypassGovernanceRetention=True
+    )
+
+    assert code == "AccessDenied"
+
+
+def test_compliance_retention_can_be_extended(s3, locked_bucket):
+    version = put_locked(s3, locked_bucket, "c.txt", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until())
+    later = until(RETENTION * 2)
+
+    s3.put_object_retention(
+        Bucket=locked_bucket, Key="c.txt", VersionId=version, Retention={"Mode": "COMPLIANCE", "RetainUntilDate": later}
+    )
+
+    head = s3.head_object(Bucket=locked_bucket, Key="c.txt", VersionId=version)
+    assert head["ObjectLockMode"] == "COMPLIANCE"
+    assert abs(head["ObjectLockRetainUntilDate"] - later) < datetime.timedelta(seconds=1)
+
+
+@pytest.mark.diverges(("moto", "moto-server"), "lets a COMPLIANCE retention be shortened; AWS answers AccessDenied")
+def test_compliance_retention_cannot_be_shortened(s3, locked_bucket):
+    version = put_locked(s3, locked_bucket, "c.txt", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until())
+
+    code = error_code(
+        s3.put_object_retention,
+        Bucket=locked_bucket,
+        Key="c.txt",
+        VersionId=version,
+        Retention={"Mode": "COMPLIANCE", "RetainUntilDate": until(RETENTION / 5)},
+    )
+
+    assert code == "AccessDenied"
+
+
+@pytest.mark.diverges(
+    ("moto", "moto-server"), "lets COMPLIANCE be changed to GOVERNANCE (even with bypass); AWS answers AccessDenied"
+)
+def test_compliance_mode_cannot_be_changed_to_governance(s3, locked_bucket):
+    version = put_locked(s3, locked_bucket, "c.txt", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until())
+
+    code = error_code(
+        s3.put_object_retention,
+        Bucket=locked_bucket,
+        Key="c.txt",
+        VersionId=version,
+        Retention={"Mode": "GOVERNANCE", "RetainUntilDate": until(RETENTION * 2)},
+        BypassGovernanceRetention=True,
+    )
+
+    assert code == "AccessDenied"
+
+
+def test_legal_hold_blocks_the_delete_even_with_bypass(s3, locked_bucket):
+    version = put_locked(s3, locked_bucket, "h.txt", ObjectLockLegalHoldStatus="ON")
+
+    code = error_code(
+        s3.delete_object, Bucket=locked_bucket, Key="h.txt", VersionId=version, BypassGovernanceRetention=True
+    )
+
+    assert code == "AccessDenied"
+
+
+def test_removing_the_legal_hold_allows_the_delete(s3, locked_bucket):
+    version = put_locked(s3, locked_bucket, "h.txt", ObjectLockLegalHoldStatus="ON")
+
+    s3.put_object_legal_hold(Bucket=locked_bucket, Key="h.txt", VersionId=version, LegalHold={"Status": "OFF"})
+    s3.delete_object(Bucket=locked_bucket, Key="h.txt", VersionId=version)
+
+    assert "Versions" not in s3.list_object_versions(Bucket=locked_bucket, Prefix="h.txt")
+
+
+@pytest.mark.diverges(("moto", "moto-server"), "GetObjectRetention answers 500 InternalError; AWS returns the retention")
+def test_get_object_retention_reports_the_mode_and_date(s3, locked_bucket):
+    version = put_locked(s3, locked_bucket, "c.txt", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until())
+
+    retention = s3.get_object_retention(Bucket=locked_bucket, Key="c.txt", VersionId=version)["Retention"]
+
+    assert retention["Mode"] == "COMPLIANCE"
