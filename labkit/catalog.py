@@ -79,7 +79,7 @@ class Lab:
     @property
     def name(self) -> str:
         """``dynamodb/query_vs_scan``: the lab's folder under labs/."""
-        return self.path.relative_to(self.path.parent.parent.parent).as_posix().removeprefix("labs/")
+        return f"{self.path.parent.name}/{self.path.name}"
 
     @property
     def readme(self) -> Path:
@@ -114,9 +114,23 @@ def load_lab(folder: Path) -> Lab:
 
 
 def discover(root: Path = LABS_DIR) -> list[Lab]:
-    """Every lab under ``root`` (a folder holding a test_*.py), sorted by name."""
-    folders = sorted({test.parent for test in root.glob("*/*/test_*.py")})
-    return [load_lab(folder) for folder in folders]
+    """Every lab under ``root`` (a folder holding a test_*.py), sorted by name; CatalogError on a broken one."""
+    labs, errors = survey(root)
+    if errors:
+        raise errors[0]
+    return labs
+
+
+def survey(root: Path = LABS_DIR) -> tuple[list[Lab], list[CatalogError]]:
+    """Every lab under ``root`` that loads, and the errors of those that do not (a lab still being written
+    should not hide the others)."""
+    labs, errors = [], []
+    for folder in sorted({test.parent for test in root.glob("*/*/test_*.py")}):
+        try:
+            labs.append(load_lab(folder))
+        except CatalogError as exc:
+            errors.append(exc)
+    return labs, errors
 
 
 def find_lab(name: str, labs: list[Lab]) -> Lab:

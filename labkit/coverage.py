@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from labkit.catalog import LABS_DIR, SEEDS, CatalogError, Lab, Source, discover, normalise_section
+from labkit.catalog import LABS_DIR, SEEDS, CatalogError, Lab, Source, normalise_section, survey
 
 ROOT = LABS_DIR.parent
 SECTIONS_FILE = ROOT / "docs" / "sections.toml"
@@ -154,8 +154,8 @@ def render_coverage(sections: list[NoteSection], labs: list[Lab]) -> str:
 
 
 def generate(labs: list[Lab] | None = None, sections: list[NoteSection] | None = None) -> dict[Path, str]:
-    """Both generated pages, as {path: text}."""
-    labs = discover() if labs is None else labs
+    """Both generated pages, as {path: text} (a lab whose lab.toml does not load yet is left out)."""
+    labs = survey()[0] if labs is None else labs
     sections = load_sections() if sections is None else sections
     return {INDEX_FILE: render_index(labs), COVERAGE_FILE: render_coverage(sections, labs)}
 

@@ -27,8 +27,8 @@ from rich.tree import Tree
 
 from labkit import coverage
 from labkit.backends import LOCALSTACK_HOW_TO_START, BackendError, LocalStackBackend, MotoServerBackend
-from labkit.catalog import CatalogError, Lab, discover, find_lab, select
-from labkit.cli.byhand import by_hand_environment
+from labkit.catalog import CatalogError, Lab, find_lab, select, survey
+from labkit.cli.byhand import by_hand_environment, export_lines
 from labkit.cli.doctor import run_checks
 from labkit.cli.runner import Outcome, run_pytest
 
@@ -70,10 +70,11 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _labs() -> list[Lab]:
-    try:
-        return discover()
-    except CatalogError as exc:
-        raise _fail(f"a lab's metadata is broken: {exc}") from None
+    """Every lab that loads; a warning (on stderr) for each that does not."""
+    labs, errors = survey()
+    for error in errors:
+        Console(stderr=True, highlight=False).print(f"[yellow]skipped a lab:[/] {escape(str(error))}")
+    return labs
 
 
 def _short(file: str) -> str:
@@ -192,8 +193,8 @@ def _wait_for_interrupt() -> None:
 def _print_environment(endpoint: str, region: str, what: str) -> None:
     typer.echo(f"{what} is listening on {endpoint}. In another terminal, for a README's By hand steps:")
     typer.echo("")
-    for name, value in by_hand_environment(endpoint, region).items():
-        typer.echo(f"export {name}={value!r}" if value == "" else f"export {name}={value}")
+    for line in export_lines(by_hand_environment(endpoint, region)):
+        typer.echo(line)
     typer.echo("")
 
 
@@ -283,8 +284,9 @@ def index(
     write: Annotated[bool, typer.Option("--write", help="regenerate the pages instead of checking them")] = False,
 ) -> None:
     """Check (or --write) the generated labs/README.md and docs/coverage.md."""
+    labs = _labs()
     try:
-        labs, sections = discover(), coverage.load_sections()
+        sections = coverage.load_sections()
     except CatalogError as exc:
         raise _fail(str(exc)) from None
     pages = coverage.generate(labs, sections)

@@ -21,6 +21,6 @@ def by_hand_environment(endpoint_url: str, region: str = DEFAULT_REGION) -> dict
     }
 
 
-def export_line(environment: dict[str, str]) -> str:
-    """``export NAME=value ...``: one line a reader pastes into a POSIX shell."""
-    return "export " + " ".join(f"{name}={shlex.quote(value)}" for name, value in environment.items())
+def export_lines(environment: dict[str, str]) -> list[str]:
+    """``export NAME=value``, one line per variable, quoted for a POSIX shell."""
+    return [f"export {name}={shlex.quote(value)}" for name, value in environment.items()]

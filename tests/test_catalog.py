@@ -1,0 +1,139 @@
+"""Lab metadata (lab.toml), the list of note sections, and the two pages generated from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from labkit import coverage
+from labkit.catalog import SEEDS, CatalogError, Lab, Source, find_lab, load_lab, normalise_section, select, survey
+from labkit.coverage import NoteSection
+
+SEEDS_DIR = Path("/work/shared/seeds")
+
+
+def make_lab(root: Path, name: str, sources: str = '{ file = "000_48eea6add3d1ef8f.txt", section = "pebibyte" }',
+             extra: str = "") -> Path:  # fmt: skip
+    folder = root / name
+    folder.mkdir(parents=True)
+    (folder / "lab.toml").write_text(f'title = "T {name}"\nservices = ["s3"]\nsources = [{sources}]\n{extra}')
+    (folder / f"test_{folder.name}.py").write_text("")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("written", "normalised"),
+    [
+        ("##  [Refresher] DynamoDB Indexes (LSI and GSI) (12:32)", "dynamodb indexes (lsi and gsi)"),
+        ("# [DB] PartiQL (19 of November 2021)", "partiql"),
+        ("3. Module 8 (Processing your database operations):", "module 8 (processing your database operations)"),
+        ("Module 9 (Processing your logic – AWS Lambda)", "module 9 (processing your logic - aws lambda)"),
+        (" - i. Lab 4 (Python) - Develop Solutions", "lab 4 (python) - develop solutions"),
+        ("## DynamoDB", "dynamodb"),
+        ("[Refresher] Simple Queue Service [SQS] (15:46)", "simple queue service"),
+    ],
+)  # fmt: skip
+def test_section_names_are_normalised_so_hand_written_citations_match(written, normalised):
+    assert normalise_section(written) == normalised
+
+
+def test_a_lab_without_backends_runs_on_the_three_emulators(tmp_path):
+    lab = load_lab(make_lab(tmp_path, "s3/one"))
+    assert lab.backends == ("moto", "moto-server", "localstack")
+    assert lab.service == "s3"
+
+
+def test_a_lab_may_name_its_backends(tmp_path):
+    assert load_lab(make_lab(tmp_path, "s3/one", extra='backends = ["moto-server"]')).backends == ("moto-server",)
+
+
+def test_an_unknown_backend_in_lab_toml_is_an_error_naming_the_file(tmp_path):
+    with pytest.raises(CatalogError, match=r"one/lab.toml: 'backends'"):
+        load_lab(make_lab(tmp_path, "s3/one", extra='backends = ["mot"]'))
+
+
+def test_a_broken_lab_does_not_hide_the_others(tmp_path):
+    make_lab(tmp_path, "s3/good")
+    broken = tmp_path / "s3" / "broken"
+    broken.mkdir()
+    (broken / "test_broken.py").write_text("")
+    labs, errors = survey(tmp_path)
+    assert [lab.name for lab in labs] == ["s3/good"]
+    assert len(errors) == 1 and "broken: no lab.toml" in str(errors[0])
+
+
+@pytest.fixture
+def labs(tmp_path) -> list[Lab]:
+    for name in ("dynamodb/query_vs_scan", "dynamodb/partiql", "s3/versioning", "sqs/versioning"):
+        make_lab(tmp_path, name)
+    return survey(tmp_path)[0]
+
+
+def test_a_lab_is_found_by_name_or_unique_suffix(labs):
+    assert find_lab("dynamodb/partiql", labs).name == "dynamodb/partiql"
+    assert find_lab("query_vs_scan", labs).name == "dynamodb/query_vs_scan"
+    assert find_lab("labs/s3/versioning/", labs).name == "s3/versioning"
+
+
+def test_an_ambiguous_suffix_names_the_candidates(labs):
+    with pytest.raises(CatalogError, match="ambiguous: s3/versioning, sqs/versioning"):
+        find_lab("versioning", labs)
+
+
+def test_an_unknown_lab_names_close_matches(labs):
+    with pytest.raises(CatalogError, match=r"no lab called 'query_vs_scna'; did you mean: query_vs_scan"):
+        find_lab("query_vs_scna", labs)
+
+
+def test_a_service_selects_all_its_labs(labs):
+    assert [lab.name for lab in select("dynamodb", labs)] == ["dynamodb/partiql", "dynamodb/query_vs_scan"]
+
+
+def test_a_section_counts_as_cited_by_a_longer_heading_under_it():
+    section = NoteSection("001_ef89e2984f63f592.txt", "AWS Lambda In-depth")
+    assert section.cited_by(Source("001_ef89e2984f63f592.txt", "AWS Lambda In-depth - PART2 (13:59)"))
+    assert not section.cited_by(Source("001_ef89e2984f63f592.txt", "AWS Lambda"))
+    assert not section.cited_by(Source("002_f74a5186d08a59b7.txt", "AWS Lambda In-depth"))
+
+
+# --- the real list of sections and the generated pages -------------------------------------------------------
+
+SECTIONS = coverage.load_sections()
+
+
+@pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="the notes are not on this machine")
+@pytest.mark.parametrize("section", SECTIONS, ids=lambda s: f"{s.file[:3]}:{s.section}")
+def test_every_listed_section_is_a_heading_of_its_note(section):
+    lines = (SEEDS_DIR / section.file).read_text(encoding="utf-8").splitlines()
+    assert any(section.cited_by(Source(section.file, line)) for line in lines if line.strip()), (
+        f"docs/sections.toml: no heading like {section.section!r} in {section.file}"
+    )
+
+
+def test_sections_are_listed_once():
+    keys = [(s.file, normalise_section(s.section)) for s in SECTIONS]
+    assert len(keys) == len(set(keys))
+    assert {s.file for s in SECTIONS} == set(SEEDS)
+
+
+def test_generation_is_deterministic():
+    assert coverage.generate() == coverage.generate()
+
+
+def test_generated_index_and_coverage_page_are_up_to_date():
+    stale = coverage.stale(coverage.generate())
+    names = ", ".join(str(path.relative_to(coverage.ROOT)) for path in stale)
+    assert not stale, (
+        f"{names} out of date: run `{coverage.REGENERATE}` (or .venv/bin/{coverage.REGENERATE}) and commit"
+    )
+
+
+def test_every_listed_section_has_a_lab_or_a_reason_why_none_can():
+    labs, _ = survey()
+    gaps = coverage.missing(SECTIONS, labs)
+    assert not gaps, (
+        "sections of the notes with a hands-on example but no lab: cite them in a lab.toml's sources, or give "
+        '`no_lab = "why no emulator can"` in docs/sections.toml, then run `labs index --write`:\n'
+        + "\n".join(f"  {s.file}, {s.section}" for s in gaps)
+    )
