@@ -1,0 +1,96 @@
+"""TTL: a Number attribute holding epoch seconds marks when an item expires. DynamoDB deletes expired
+items later, in the background, so until then readers must filter them out themselves."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import requests
+
+from labkit.dynamodb import create_table, from_item, to_item
+from labkit.report import show_table
+
+TTL_ATTRIBUTE = "expires_at"
+
+
+@pytest.fixture
+def sessions(dynamodb, unique_name):
+    """Sessions with TTL on expires_at: one expired an hour ago, one expiring in an hour."""
+    name = unique_name("sessions")
+    create_table(dynamodb, name, partition_key=("session_id", "S"))
+    dynamodb.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+    )
+    now = int(time.time())
+    for session_id, expires_at in (("expired", now - 3600), ("live", now + 3600)):
+        dynamodb.put_item(TableName=name, Item=to_item({"session_id": session_id, TTL_ATTRIBUTE: expires_at}))
+    return name
+
+
+def test_ttl_is_enabled_on_the_named_attribute(dynamodb, sessions):
+    description = dynamodb.describe_time_to_live(TableName=sessions)["TimeToLiveDescription"]
+
+    assert (description["TimeToLiveStatus"], description["AttributeName"]) == ("ENABLED", TTL_ATTRIBUTE)
+
+
+def test_an_expired_item_can_still_be_read(dynamodb, sessions):
+    item = dynamodb.get_item(TableName=sessions, Key=to_item({"session_id": "expired"}))["Item"]
+
+    assert from_item(item)[TTL_ATTRIBUTE] < time.time()  # expired, and still there
+
+
+def test_readers_filter_out_expired_items_with_ttl_greater_than_now(dynamodb, sessions):
+    now = int(time.time())
+    everything = dynamodb.scan(TableName=sessions)
+    unexpired = dynamodb.scan(
+        TableName=sessions,
+        FilterExpression="#ttl > :now",
+        ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
+        ExpressionAttributeValues={":now": {"N": str(now)}},
+    )
+    show_table(
+        f"scan of sessions at {now}",
+        ["filter", "items"],
+        [["none", everything["Count"]], [f"{TTL_ATTRIBUTE} > :now", unexpired["Count"]]],
+    )
+
+    assert sorted(item["session_id"]["S"] for item in everything["Items"]) == ["expired", "live"]
+    assert [item["session_id"]["S"] for item in unexpired["Items"]] == ["live"]
+
+
+def run_ttl_sweep(backend):
+    """Ask the emulator to delete expired items now, where it has a way (LocalStack); AWS has none."""
+    if backend.lacks("localstack-internals") is None:
+        requests.delete(f"{backend.endpoint_url}/_aws/dynamodb/expired", timeout=10).raise_for_status()
+    elif not backend.is_emulator:
+        pytest.skip("AWS deletes expired items in the background, typically within days: too slow for a test")
+
+
+def wait_until_gone(dynamodb, table, key, seconds=1.0):
+    deadline = time.monotonic() + seconds
+    while "Item" in dynamodb.get_item(TableName=table, Key=key, ConsistentRead=True):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
+@pytest.mark.needs("dynamodb")
+@pytest.mark.diverges(
+    ("moto", "moto-server"),
+    "stores the TTL setting but never deletes expired items; AWS deletes them in the background",
+)
+def test_expired_item_is_deleted_by_the_ttl_process(dynamodb, sessions, backend):
+    run_ttl_sweep(backend)
+
+    assert wait_until_gone(dynamodb, sessions, to_item({"session_id": "expired"}))
+    assert "Item" in dynamodb.get_item(TableName=sessions, Key=to_item({"session_id": "live"}))
+
+
+@pytest.mark.needs("localstack-internals", "dynamodb")
+def test_localstack_deletes_expired_items_when_asked(dynamodb, sessions, backend):
+    response = requests.delete(f"{backend.endpoint_url}/_aws/dynamodb/expired", timeout=10)
+
+    assert response.status_code == 200
+    assert [item["session_id"]["S"] for item in dynamodb.scan(TableName=sessions)["Items"]] == ["live"]
