@@ -64,6 +64,26 @@ def drain(
     return messages
 
 
+def read_records(
+    kinesis: Any, shard_iterator: str, count: int, *, within: float = DEFAULT_WITHIN
+) -> list[dict[str, Any]]:
+    """Follow a Kinesis shard iterator until ``count`` records have come or ``within`` seconds have passed.
+
+    On AWS a ``GetRecords`` call may return nothing even when records exist further on, so a reader keeps
+    following ``NextShardIterator``; this does that, with a short pause between empty answers.
+    """
+    records: list[dict[str, Any]] = []
+    deadline = time.monotonic() + within
+    iterator: str | None = shard_iterator
+    while iterator and len(records) < count and time.monotonic() < deadline:
+        response = kinesis.get_records(ShardIterator=iterator, Limit=1000)
+        records.extend(response["Records"])
+        iterator = response.get("NextShardIterator")
+        if not response["Records"]:
+            time.sleep(0.1)
+    return records
+
+
 def allow_service_to_send(sqs: Any, queue_url: str, service: str, source_arn: str) -> None:
     """Give ``service`` (``"sns"``, ``"s3"``, ``"events"``) permission to send to the queue, from ``source_arn``
     only. AWS needs this queue policy before it delivers; moto does not check it, but the lab stays honest."""
