@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import tomllib
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -93,10 +96,37 @@ def _backends_of(mark: pytest.Mark, nodeid: str) -> tuple[set[str], str]:
     return names, mark.args[1]
 
 
+#: Services that only some backends serve, and the capability that stands for them.
+SERVICE_NEEDS = {"dynamodb": "dynamodb", "dynamodbstreams": "dynamodb"}
+
+
+@functools.cache
+def _lab_services(folder: Path) -> tuple[str, ...]:
+    """The services a lab's lab.toml names (none when there is no readable lab.toml: the catalog reports that)."""
+    try:
+        services = tomllib.loads((folder / "lab.toml").read_text(encoding="utf-8")).get("services", [])
+    except (OSError, tomllib.TOMLDecodeError):
+        return ()
+    return tuple(s for s in services if isinstance(s, str))
+
+
+def _service_skip(backend: Backend, item: pytest.Item) -> str | None:
+    for service in _lab_services(item.path.parent):
+        capability = SERVICE_NEEDS.get(service)
+        why = backend.lacks(capability) if capability else None
+        if why:
+            return f"this lab uses {service}: {why}"
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Turn ``diverges`` into a strict xfail and ``needs`` into a skip, for the selected backend only."""
+    """Turn ``diverges`` into a strict xfail and ``needs`` into a skip, for the selected backend only; skip
+    labs whose lab.toml names a service the backend cannot serve."""
     backend = config.stash[backend_key]
     for item in items:
+        why_not = _service_skip(backend, item)
+        if why_not:
+            item.add_marker(pytest.mark.skip(reason=why_not))
         for mark in item.iter_markers("diverges"):
             names, reason = _backends_of(mark, item.nodeid)
             if backend.name in names:
