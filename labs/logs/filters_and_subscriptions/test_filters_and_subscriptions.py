@@ -11,6 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from labkit.data import load_json
+from labkit.eventually import eventually
 from labkit.report import show_table
 
 EVENTS = load_json("logs/app_events.json")
@@ -19,16 +20,6 @@ TRUST_LOGS = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "logs.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 }
-
-
-def eventually(check, backend, seconds=120):
-    """AWS delivers log-driven effects within a minute or so; an emulator has done it already or never will."""
-    deadline = time.monotonic() + (0 if backend.is_emulator else seconds)
-    while True:
-        result = check()
-        if result or time.monotonic() >= deadline:
-            return result
-        time.sleep(2)
 
 
 @pytest.fixture
