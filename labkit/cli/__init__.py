@@ -6,6 +6,7 @@ labs run <service-or-lab>    its tests, then what they demonstrated on this back
 labs serve                   moto server (or LocalStack) in the foreground, for the By hand steps
 labs doctor                  versions, backends, Docker, Python 3.12+ for host LocalStack
 labs index [--write]         labs/README.md and docs/coverage.md, checked or regenerated
+labs parity [--run] [--write] every lab's status on every backend, from the test runs (docs/parity.md)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import signal
 import threading
 from enum import StrEnum
+from pathlib import Path
 from types import FrameType, ModuleType
 from typing import Annotated
 
@@ -26,6 +28,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from labkit import coverage
+from labkit import parity as parity_page
 from labkit.backends import LOCALSTACK_HOW_TO_START, BackendError, LocalStackBackend, MotoServerBackend
 from labkit.catalog import CatalogError, Lab, find_lab, select, survey
 from labkit.cli.byhand import by_hand_environment, export_lines
@@ -307,6 +310,44 @@ def index(
         raise typer.Exit(1)
     if not write:
         console.print("labs/README.md and docs/coverage.md are up to date")
+
+
+@app.command()
+def parity(
+    outcomes: Annotated[
+        Path, typer.Option("--outcomes", help="folder of <backend>.json outcome files from test runs")
+    ] = Path(".parity"),
+    run_first: Annotated[
+        bool, typer.Option("--run", help="first run the labs on moto, moto-server and (if it answers) LocalStack")
+    ] = False,
+    write: Annotated[bool, typer.Option("--write", help="write docs/parity.md instead of checking it")] = False,
+) -> None:
+    """Every lab's status on every backend (pass, diverges, skipped), from the test runs themselves."""
+    if run_first:
+        backends = ["moto", "moto-server"]
+        try:
+            LocalStackBackend(check_timeout=1.0).health()
+            backends.append("localstack")
+        except BackendError:
+            _console().print("[yellow]LocalStack is not answering: its column is left out[/]")
+        for backend in backends:
+            _console().print(f"running the labs on {backend} ...")
+            parity_page.run_backend(backend, outcomes)
+    try:
+        found = parity_page.load(outcomes)
+    except FileNotFoundError as exc:
+        raise _fail(f"{exc}; run with --run, or point --outcomes at a folder of test-run outcomes") from None
+    page = parity_page.render(parity_page.build(found), found)
+    target = parity_page.PARITY_PAGE
+    if write:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page, encoding="utf-8")
+        _console().print(f"wrote {target.relative_to(coverage.ROOT)}")
+        return
+    _console().print(Markdown(page))
+    current = target.read_text(encoding="utf-8") if target.is_file() else ""
+    if current != page:
+        raise _fail(f"{target.relative_to(coverage.ROOT)} is out of date (run: {parity_page.REGENERATE})")
 
 
 def main() -> None:

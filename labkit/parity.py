@@ -1,0 +1,116 @@
+"""The parity matrix: each lab's status on each backend, built from the test runs' own outcome files.
+
+A run writes its outcomes with ``pytest labs --backend B -p labkit.cli.outcomes --labs-outcomes DIR/B.json``;
+this module turns a folder of such files into ``docs/parity.md``: pass, diverges (with the reasons),
+skipped (with the reason), or FAIL, per lab and backend.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labkit.catalog import LABS_DIR
+
+BACKEND_ORDER = ("moto", "moto-server", "localstack", "aws")
+PARITY_PAGE = LABS_DIR.parent / "docs" / "parity.md"
+REGENERATE = "labs parity --run --write"
+
+
+@dataclass
+class Cell:
+    """One lab on one backend: how many tests did what, and why the ones that did not pass."""
+
+    counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    reasons: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add(self, outcome: str, reason: str) -> None:
+        self.counts[outcome] += 1
+        if reason and outcome != "passed":
+            self.reasons[outcome].add(reason.strip().splitlines()[0])
+
+    def summary(self) -> str:
+        """``pass 9``, ``pass 7, diverges 2``, ``skipped 4``, or ``FAIL 1, pass 3``."""
+        broken = self.counts["failed"] + self.counts["xpassed"]
+        parts = [f"FAIL {broken}"] if broken else []
+        parts += [f"{label} {self.counts[key]}" for key, label in _LABELS if self.counts[key]]
+        return ", ".join(parts)
+
+
+_LABELS = (("passed", "pass"), ("xfailed", "diverges"), ("skipped", "skipped"))
+
+
+def lab_of(nodeid: str) -> str | None:
+    """``labs/sqs/fifo/test_fifo.py::test_x`` -> ``sqs/fifo``; None for tests outside labs/."""
+    parts = nodeid.split("::", 1)[0].split("/")
+    return "/".join(parts[1:3]) if len(parts) >= 4 and parts[0] == "labs" else None
+
+
+def build(outcomes: Mapping[str, Iterable[Mapping[str, Any]]]) -> dict[str, dict[str, Cell]]:
+    """{lab: {backend: Cell}} from {backend: [outcome, ...]}."""
+    matrix: dict[str, dict[str, Cell]] = defaultdict(dict)
+    for backend, records in outcomes.items():
+        for record in records:
+            lab = lab_of(str(record["nodeid"]))
+            if lab is not None:
+                matrix[lab].setdefault(backend, Cell()).add(str(record["outcome"]), str(record.get("reason", "")))
+    return dict(matrix)
+
+
+def load(directory: Path) -> dict[str, list[dict[str, Any]]]:
+    """The outcome files ``<backend>.json`` found in ``directory``."""
+    found = {
+        b: json.loads((directory / f"{b}.json").read_text())
+        for b in BACKEND_ORDER
+        if (directory / f"{b}.json").is_file()
+    }
+    if not found:
+        raise FileNotFoundError(f"no outcome files ({', '.join(b + '.json' for b in BACKEND_ORDER)}) in {directory}")
+    return found
+
+
+def render(matrix: Mapping[str, Mapping[str, Cell]], backends: Iterable[str]) -> str:
+    """The Markdown page: the matrix, then every divergence and skip with its reason."""
+    backends = [b for b in BACKEND_ORDER if b in set(backends)]
+    lines = [
+        "# Parity: every lab on every backend",
+        "",
+        f"Generated from the test runs themselves (`{REGENERATE}`); CI checks it is current.",
+        "A count is the number of tests; *diverges* are strict xfails: the lab asserts AWS's behaviour and",
+        "that backend falls short (reasons below). *not run*: CI does not run that lab on that backend.",
+        "",
+        "| lab | " + " | ".join(backends) + " |",
+        "|---|" + "---|" * len(backends),
+    ]
+    for lab in sorted(matrix):
+        cells = [matrix[lab][b].summary() if b in matrix[lab] else "not run" for b in backends]
+        lines.append(f"| [{lab}](../labs/{lab}/README.md) | " + " | ".join(cells) + " |")
+    details = []
+    for lab in sorted(matrix):
+        for backend in backends:
+            cell = matrix[lab].get(backend)
+            for outcome in ("failed", "xpassed", "xfailed", "skipped"):
+                for reason in sorted(cell.reasons.get(outcome, ())) if cell else ():
+                    label = {"xfailed": "diverges", "xpassed": "FIXED? diverges mark no longer holds"}.get(
+                        outcome, outcome
+                    )
+                    details.append(f"| {lab} | {backend} | {label} | {reason.replace('|', '/')} |")
+    if details:
+        lines += ["", "## Why", "", "| lab | backend | status | reason |", "|---|---|---|---|", *details]
+    return "\n".join(lines) + "\n"
+
+
+def run_backend(backend: str, out: Path, paths: Iterable[str] = ("labs",), extra: Iterable[str] = ()) -> int:
+    """Run the labs on one backend, writing ``out/<backend>.json``; returns pytest's exit code."""
+    out.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "pytest", *paths, "--backend", backend, "-q", "-p", "no:randomly",
+        "-p", "labkit.cli.outcomes", f"--labs-outcomes={out / f'{backend}.json'}", *extra,
+    ]  # fmt: skip
+    return subprocess.run(command, cwd=LABS_DIR.parent).returncode
