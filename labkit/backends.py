@@ -157,6 +157,14 @@ def _patched_moto_config(config: Mapping[str, Mapping[str, Any]]) -> Iterator[No
         settings.update(saved)
 
 
+def _why_not_started(errors: list[BaseException]) -> str:
+    if not errors:
+        return "it did not start in time"
+    if isinstance(errors[0], SystemExit):  # werkzeug prints the bind error and exits
+        return "Address already in use (or not permitted); pick another port, or 0 for a free one"
+    return str(errors[0])
+
+
 class _BoundedMotoServer:
     """moto's ThreadedMotoServer, on loopback, with a start that fails instead of hanging."""
 
@@ -182,7 +190,7 @@ class _BoundedMotoServer:
         deadline = time.monotonic() + timeout
         while not self._server._server_ready_event.wait(0.05):
             if errors or not thread.is_alive() or time.monotonic() > deadline:
-                reason = errors[0] if errors else "it did not start in time"
+                reason = _why_not_started(errors)
                 raise BackendError(f"moto server could not listen on 127.0.0.1:{self.port}: {reason}")
         host, port = self._server.get_host_and_port()
         return f"http://{host}:{port}"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import time
+
 import pytest
 
 from labkit.backends import AWS_CONFIRMATION_VARIABLE, BackendError, make_backend
@@ -100,3 +103,15 @@ def test_moto_config_names_an_unknown_section(pytester):
     result = pytester.runpytest("-p", "labkit.plugin")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*moto has no settings section(s)*stepfunction*"])
+
+
+def test_a_moto_server_port_already_in_use_fails_at_once_naming_it():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        backend = make_backend("moto-server", port=port)
+        started = time.monotonic()
+        with pytest.raises(BackendError, match=rf"could not listen on 127\.0\.0\.1:{port}.*Address already in use"):
+            backend.start()
+    assert time.monotonic() - started < 5
