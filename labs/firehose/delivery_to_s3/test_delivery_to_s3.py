@@ -1,0 +1,106 @@
+"""Firehose buffers records and writes them to S3 as objects under ``<prefix>YYYY/MM/DD/HH/`` (UTC)."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from labkit.report import show_table
+
+PREFIX = "clicks/"
+CLICKS = [{"user": "u-1", "page": "/home"}, {"user": "u-2", "page": "/cart"}, {"user": "u-1", "page": "/pay"}]
+
+
+def encoded(click):
+    return (json.dumps(click) + "\n").encode("utf-8")  # Firehose adds no delimiter: the producer does
+
+
+@pytest.fixture
+def delivery(aws_client, unique_name):
+    """A bucket, a role Firehose may assume to write to it, and a Direct PUT stream to it; returns (stream, bucket)."""
+    s3, iam, firehose = aws_client("s3"), aws_client("iam"), aws_client("firehose")
+    bucket = unique_name("clickstream")
+    s3.create_bucket(Bucket=bucket)
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Principal": {"Service": "firehose.amazonaws.com"}}]}  # fmt: skip
+    role = iam.create_role(RoleName=unique_name("firehose"), AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    write = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetBucket*"],
+             "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]}]}  # fmt: skip
+    iam.put_role_policy(RoleName=role["RoleName"], PolicyName="write-bucket", PolicyDocument=json.dumps(write))
+    stream = unique_name("clicks")
+    firehose.create_delivery_stream(
+        DeliveryStreamName=stream,
+        DeliveryStreamType="DirectPut",
+        ExtendedS3DestinationConfiguration={
+            "RoleARN": role["Arn"],
+            "BucketARN": f"arn:aws:s3:::{bucket}",
+            "Prefix": PREFIX,
+            "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60},
+        },
+    )
+    deadline = time.monotonic() + 120
+    while (
+        firehose.describe_delivery_stream(DeliveryStreamName=stream)["DeliveryStreamDescription"][
+            "DeliveryStreamStatus"
+        ]
+        != "ACTIVE"
+        and time.monotonic() < deadline
+    ):
+        time.sleep(1)  # moto is ACTIVE at once; AWS takes a minute or so
+    return stream, bucket
+
+
+def delivered_objects(s3, bucket, backend, count):
+    """The objects under PREFIX once ``count`` exist or the wait is over (2 s on emulators; on AWS a buffer
+    interval of 60 s, plus margin)."""
+    deadline = time.monotonic() + (2 if backend.is_emulator else 120)
+    while True:
+        objects = s3.list_objects_v2(Bucket=bucket, Prefix=PREFIX).get("Contents", [])
+        if len(objects) >= count or time.monotonic() > deadline:
+            return objects
+        time.sleep(0.2)
+
+
+def test_records_land_under_the_prefix_and_a_utc_date_hour_path(aws_client, backend, delivery):
+    firehose, s3 = aws_client("firehose"), aws_client("s3")
+    stream, bucket = delivery
+    before = datetime.now(UTC)
+
+    firehose.put_record_batch(DeliveryStreamName=stream, Records=[{"Data": encoded(c)} for c in CLICKS])
+    objects = delivered_objects(s3, bucket, backend, 1)
+    after = datetime.now(UTC)
+    show_table("objects Firehose wrote", ["key", "bytes"], [[o["Key"], o["Size"]] for o in objects])
+
+    hours = {f"{PREFIX}{moment:%Y/%m/%d/%H}/" for moment in (before, after)}
+    pattern = re.compile(
+        rf"^{re.escape(PREFIX)}\d{{4}}/\d{{2}}/\d{{2}}/\d{{2}}/{re.escape(stream)}-\d+-[\d-]{{19}}-[0-9a-f-]{{36}}$"
+    )
+    assert objects and all(pattern.match(o["Key"]) for o in objects)
+    assert {o["Key"][: len(PREFIX) + 14] for o in objects} <= hours  # the UTC hour of delivery
+
+
+def test_the_object_holds_the_records_bytes_as_sent(aws_client, backend, delivery):
+    firehose, s3 = aws_client("firehose"), aws_client("s3")
+    stream, bucket = delivery
+
+    firehose.put_record_batch(DeliveryStreamName=stream, Records=[{"Data": encoded(c)} for c in CLICKS])
+    objects = delivered_objects(s3, bucket, backend, 1)
+    content = b"".join(s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read() for o in objects)
+
+    assert [json.loads(line) for line in content.decode("utf-8").splitlines()] == CLICKS
+
+
+@pytest.mark.diverges(("moto", "moto-server"), "writes one S3 object per PutRecord call; AWS buffers them into one")
+def test_records_put_one_by_one_are_buffered_into_one_object(aws_client, backend, delivery):
+    firehose, s3 = aws_client("firehose"), aws_client("s3")
+    stream, bucket = delivery
+
+    for click in CLICKS:
+        firehose.put_record(DeliveryStreamName=stream, Record={"Data": encoded(click)})
+    objects = delivered_objects(s3, bucket, backend, len(CLICKS))  # waits in case more than one object comes
+
+    assert len(objects) == 1  # 3 records, well under 1 MiB and inside one 60 s interval
