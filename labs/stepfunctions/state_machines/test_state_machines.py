@@ -45,7 +45,9 @@ def test_choice_sends_a_big_value_through_parallel_and_map(run):
     execution, path = run(PATHS, {"value": 7})
 
     assert execution["status"] == "SUCCEEDED"
-    assert path == ["Prepare", "IsBig", "FanOut", "Left", "Right", "EachItem", "Item", "Item", "Item"]
+    assert path[:3] == ["Prepare", "IsBig", "FanOut"]
+    assert sorted(path[3:5]) == ["Left", "Right"]  # branches run side by side: either may be entered first
+    assert path[5:] == ["EachItem", "Item", "Item", "Item"]
 
 
 def test_choice_sends_a_small_value_to_its_default(run):
