@@ -120,6 +120,11 @@ class MotoBackend(Backend):
     capabilities: frozenset[str] = frozenset({"dynamodb"})
     config: Mapping[str, Any] | None = None
 
+    def start(self) -> None:
+        # moto adds its in-process stubber to botocore's built-in handlers on import: it must happen before
+        # the run's boto3 session is made, or that session's clients would never be answered in process.
+        import moto.core.models  # noqa: F401
+
     @contextmanager
     def test_scope(self) -> Iterator[None]:
         from moto import mock_aws

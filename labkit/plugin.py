@@ -201,8 +201,14 @@ def _client_config(backend: Backend, service: str, config: Config | None) -> Con
 ClientFactory = Callable[..., Any]
 
 
-def _factory(backend: Backend, tracker: ResourceTracker, kind: str) -> Callable[..., Any]:
-    session = boto3.Session(region_name=backend.region)
+@pytest.fixture(scope="session")
+def _boto3_session(backend: Backend) -> boto3.Session:
+    """One boto3 session for the whole run: its loaded service models make each new client cheap (a fresh
+    session per test cost ~0.1-0.5 s a client). Clients stay per test; state lives in the emulator, not here."""
+    return boto3.Session(region_name=backend.region)
+
+
+def _factory(session: boto3.Session, backend: Backend, tracker: ResourceTracker, kind: str) -> Callable[..., Any]:
     cache: dict[str, Any] = {}
 
     def make(service: str, *, config: Config | None = None, **kwargs: Any) -> Any:
@@ -222,15 +228,15 @@ def _factory(backend: Backend, tracker: ResourceTracker, kind: str) -> Callable[
 
 
 @pytest.fixture
-def aws_client(backend: Backend, resource_tracker: ResourceTracker) -> ClientFactory:
+def aws_client(_boto3_session: boto3.Session, backend: Backend, resource_tracker: ResourceTracker) -> ClientFactory:
     """``aws_client("dynamodb")``: a boto3 client for the selected backend (the same one on each call)."""
-    return _factory(backend, resource_tracker, "client")
+    return _factory(_boto3_session, backend, resource_tracker, "client")
 
 
 @pytest.fixture
-def aws_resource(backend: Backend, resource_tracker: ResourceTracker) -> ClientFactory:
+def aws_resource(_boto3_session: boto3.Session, backend: Backend, resource_tracker: ResourceTracker) -> ClientFactory:
     """``aws_resource("dynamodb")``: a boto3 resource for the selected backend."""
-    return _factory(backend, resource_tracker, "resource")
+    return _factory(_boto3_session, backend, resource_tracker, "resource")
 
 
 @pytest.fixture
