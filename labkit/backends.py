@@ -170,7 +170,7 @@ def _why_not_started(errors: list[BaseException]) -> str:
     return str(errors[0])
 
 
-class _BoundedMotoServer:
+class BoundedMotoServer:
     """moto's ThreadedMotoServer, on loopback, with a start that fails instead of hanging."""
 
     def __init__(self, port: int) -> None:
@@ -217,11 +217,11 @@ class MotoServerBackend(Backend):
     }
     capabilities: frozenset[str] = frozenset({"http-endpoint", "dynamodb"})
     port: int = 0
-    _server: _BoundedMotoServer | None = None
+    _server: BoundedMotoServer | None = None
 
     def start(self) -> None:
         if self._server is None:
-            self._server = _BoundedMotoServer(self.port)
+            self._server = BoundedMotoServer(self.port)
             self.endpoint_url = self._server.start()
 
     def stop(self) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from labkit.backends import Backend, _BoundedMotoServer
+from labkit.backends import Backend, BoundedMotoServer
 from labkit.lambda_runtime import ApiInvoker, LambdaFunction, LocalInvoker, LocalRunner, create_role, deploy
 from labkit.lambda_runtime.deploy import Invoker
 
@@ -25,7 +25,7 @@ from labkit.lambda_runtime.deploy import Invoker
 @pytest.fixture(scope="session")
 def _in_process_moto_endpoint() -> Iterator[str]:
     """A moto server thread in this process, for functions to call while the test uses in-process moto."""
-    server = _BoundedMotoServer(0)
+    server = BoundedMotoServer(0)
     url = server.start()
     yield url
     server.stop()
