@@ -45,13 +45,15 @@ def object_events(messages):
 
 def test_setting_up_a_notification_first_sends_an_s3_test_event(aws_client, bucket, notified_queue):
     [message] = receive_until(aws_client("sqs"), notified_queue, 1)
+    body = json.loads(message["Body"])
 
-    assert json.loads(message["Body"]) == {
+    # AWS also sends RequestId and HostId (moto leaves them out); a consumer checks Event to skip this message.
+    assert {field: body[field] for field in ("Service", "Event", "Bucket")} == {
         "Service": "Amazon S3",
         "Event": "s3:TestEvent",
-        "Time": json.loads(message["Body"])["Time"],
         "Bucket": bucket,
     }
+    assert "Records" not in body and body["Time"]
 
 
 def test_an_object_created_in_a_non_versioned_bucket_sends_a_message(aws_client, s3, bucket, notified_queue):
@@ -79,6 +81,9 @@ def test_a_suffix_filter_keeps_other_keys_out(aws_client, s3, bucket, notified_q
     assert sorted(events) == [("ObjectCreated:Put", "bird.jpg"), ("ObjectCreated:Put", "dog.jpg")]
 
 
+@pytest.mark.diverges(
+    "localstack", 'percent-encodes the space ("red%20flower.jpg"); AWS form-encodes it ("red+flower.jpg")'
+)
 def test_the_key_in_the_event_is_url_encoded(aws_client, s3, bucket, notified_queue):
     """AWS documents it: "red flower.jpg" arrives as "red+flower.jpg"; a consumer must decode it."""
     s3.put_object(Bucket=bucket, Key="red flower.jpg", Body=b"x")

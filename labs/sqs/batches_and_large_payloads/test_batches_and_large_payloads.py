@@ -46,6 +46,10 @@ def test_a_batch_of_11_is_refused_as_too_many_entries(aws_client, make_queue):
     assert sqs.receive_message(QueueUrl=queue).get("Messages", []) == []  # nothing of it was sent
 
 
+@pytest.mark.diverges(
+    "localstack",
+    "sends all 10, the DelaySeconds=901 entry too (no Failed list); AWS fails that entry with InvalidParameterValue",
+)
 def test_a_failed_entry_is_reported_while_the_others_are_sent(aws_client, make_queue):
     sqs = aws_client("sqs")
     queue = make_queue("partial")
