@@ -108,7 +108,12 @@ class Backend:
 
 @dataclass
 class MotoBackend(Backend):
-    """moto patched into botocore in this process: the fastest, with a fresh mock for every test."""
+    """moto patched into botocore in this process: the fastest, with a clean state for every test.
+
+    One ``mock_aws`` serves the whole session: each test starts by resetting every service's state, and between
+    tests the mock is paused, so code that runs outside a lab test never meets it. (A fresh ``mock_aws`` per test
+    re-registers ~1,300 URL patterns with ``responses``: ~25 ms a test, more than everything else together.)
+    """
 
     name: ClassVar[str] = "moto"
     description: ClassVar[str] = "moto in-process (mock_aws); no server, no Docker"
@@ -119,18 +124,52 @@ class MotoBackend(Backend):
     }
     capabilities: frozenset[str] = frozenset({"dynamodb"})
     config: Mapping[str, Any] | None = None
+    _mock: Any = None
 
     def start(self) -> None:
         # moto adds its in-process stubber to botocore's built-in handlers on import: it must happen before
         # the run's boto3 session is made, or that session's clients would never be answered in process.
         import moto.core.models  # noqa: F401
 
+    def stop(self) -> None:
+        if self._mock is not None:
+            self._resume()
+            self._mock.stop()
+            self._mock = None
+
     @contextmanager
     def test_scope(self) -> Iterator[None]:
         from moto import mock_aws
+        from moto.core.base_backend import BackendDict
+        from moto.core.model_instances import reset_model_data
 
-        with mock_aws(config=dict(self.config) if self.config else None):  # type: ignore[arg-type]
+        if self._mock is None:
+            self._mock = mock_aws(config=dict(self.config) if self.config else None)  # type: ignore[arg-type]
+            self._mock.start()  # starts from a clean state
+        else:
+            BackendDict.reset()
+            reset_model_data()
+        self._resume()
+        try:
             yield
+        finally:
+            self._pause()
+
+    @staticmethod
+    def _resume() -> None:
+        """Answer AWS calls in process again (botocore's stubber and the ``requests`` mock)."""
+        from moto.core.models import botocore_stubber, responses_mock
+
+        botocore_stubber.enabled = True
+        responses_mock.start()
+
+    @staticmethod
+    def _pause() -> None:
+        """Stop answering in process, keeping the registered URL patterns for the next test."""
+        from moto.core.models import botocore_stubber, responses_mock
+
+        botocore_stubber.enabled = False
+        responses_mock.stop(allow_assert=False)
 
     def moto_config(self, config: Mapping[str, Mapping[str, Any]]) -> Any:
         return _patched_moto_config(config)
