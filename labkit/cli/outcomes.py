@@ -59,4 +59,5 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_sessionfinish(session: pytest.Session) -> None:
     path = session.config.getoption("labs_outcomes")
     if path and not hasattr(session.config, "workerinput"):  # the xdist controller sees every worker's reports
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(json.dumps(_collected, indent=1), encoding="utf-8")
