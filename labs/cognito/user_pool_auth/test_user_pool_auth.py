@@ -10,8 +10,8 @@ import base64
 import json
 
 import pytest
-from botocore.exceptions import ClientError
 
+from labkit.errors import error_code
 from labkit.report import show_table
 
 PASSWORD = "CorrectHorse42"
@@ -28,14 +28,6 @@ def claims(token):
     """The payload of a JWT (header.payload.signature), decoded but not verified."""
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-
-
-def error_code(call, **kwargs):
-    try:
-        call(**kwargs)
-    except ClientError as exc:
-        return exc.response["Error"]["Code"]
-    return "allowed"
 
 
 @pytest.fixture

@@ -9,22 +9,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from botocore.exceptions import ClientError
 
 from labkit.data import fixture_path
+from labkit.errors import error_code
 from labkit.iam import allow, create_user_with_key, deny, iam_enforced, policy
 from labkit.report import show_table
 
 NOTE_POLICY = fixture_path("iam/003_org_only_bucket_policy.txt").read_text(encoding="utf-8")
-
-
-def error_code(call, *args, **kwargs):
-    """The error code a call fails with, or "allowed" when it succeeds."""
-    try:
-        call(*args, **kwargs)
-    except ClientError as exc:
-        return exc.response["Error"]["Code"]
-    return "allowed"
 
 
 @pytest.fixture

@@ -6,22 +6,14 @@ Manual rotation is a new key behind the same alias. A disabled key is refused fo
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
 
+from labkit.errors import error_code
 from labkit.report import show_table
 
 
 @pytest.fixture
 def key_id(aws_client):
     return aws_client("kms").create_key(Description="labs rotation")["KeyMetadata"]["KeyId"]
-
-
-def error_code(call, **kwargs):
-    try:
-        call(**kwargs)
-    except ClientError as exc:
-        return exc.response["Error"]["Code"]
-    return "allowed"
 
 
 def test_automatic_rotation_is_off_until_enabled(aws_client, key_id):

@@ -11,20 +11,12 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from botocore.exceptions import ClientError
 
+from labkit.errors import error_code
 from labkit.iam import allow, create_user_with_key, credentials_of, iam_enforced, policy
 from labkit.report import show_table
 
 TWELVE_HOURS = 43200
-
-
-def error_code(call, **kwargs):
-    try:
-        call(**kwargs)
-    except ClientError as exc:
-        return exc.response["Error"]["Code"]
-    return "allowed"
 
 
 def trust(*principals):
