@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from labkit.report import show_table
 
-WAIT = {"Delay": 1, "MaxAttempts": 60}
+WAIT = {"Delay": 0.25, "MaxAttempts": 240}  # at most 60 s, polled often: LocalStack updates in ~0.5 s
 
 
 def shards_by_id(kinesis, stream):
