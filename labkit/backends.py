@@ -83,9 +83,12 @@ class Backend:
             kwargs["endpoint_url"] = self.endpoint_url
         return kwargs
 
+    #: The fake credentials an emulator is given (real AWS: none, the user's own are used).
+    credentials: ClassVar[dict[str, str]] = FAKE_CREDENTIALS
+
     def environment(self) -> dict[str, str]:
         """Environment lines that point an SDK or the AWS CLI in another process at this backend."""
-        env = dict(FAKE_CREDENTIALS) if self.is_emulator else {}
+        env = dict(self.credentials) if self.is_emulator else {}
         env["AWS_DEFAULT_REGION"] = self.region
         if self.endpoint_url:
             env["AWS_ENDPOINT_URL"] = self.endpoint_url
@@ -293,7 +296,14 @@ class LocalStackBackend(Backend):
         "dynamodb": "host-mode LocalStack has no DynamoDB: it needs Java 21 and DynamoDB Local",
         "lambda-execution": "host-mode LocalStack cannot run Lambda code: it needs Docker",
     }
+    # LocalStack checks presigned-URL signatures against the secret key "test" only.
+    credentials: ClassVar[dict[str, str]] = {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_SESSION_TOKEN": "test",
+    }
     capabilities: frozenset[str] = frozenset({"http-endpoint", "localstack-internals"})
+    track_resources: bool = True  # never reset between tests: what a test creates is deleted after it
     check_timeout: float = 2.0
 
     def __post_init__(self) -> None:

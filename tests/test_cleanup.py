@@ -53,15 +53,30 @@ def test_everything_created_through_a_watched_client_is_deleted(clients):
 
 def test_a_failed_undo_is_reported_and_the_rest_still_run(clients):
     tracker = ResourceTracker()
-    s3, sqs = clients("s3"), clients("sqs")
-    tracker.watch(s3)
+    dynamodb, sqs = clients("dynamodb"), clients("sqs")
+    tracker.watch(dynamodb)
     tracker.watch(sqs)
     sqs.create_queue(QueueName="first")
-    s3.create_bucket(Bucket="already-gone")
-    s3.delete_bucket(Bucket="already-gone")  # deleted by hand: its undo will fail
+    dynamodb.create_table(
+        TableName="protected",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        DeletionProtectionEnabled=True,  # its undo will be refused
+    )
 
-    assert tracker.undo_all() == ["s3.CreateBucket: NoSuchBucket"]
+    assert tracker.undo_all() == ["dynamodb.CreateTable: ValidationException"]
     assert sqs.list_queues().get("QueueUrls", []) == []
+
+
+def test_something_the_test_deleted_itself_is_not_a_failure(clients):
+    tracker = ResourceTracker()
+    s3 = clients("s3")
+    tracker.watch(s3)
+    s3.create_bucket(Bucket="deleted-by-the-test")
+    s3.delete_bucket(Bucket="deleted-by-the-test")
+
+    assert tracker.undo_all() == []
 
 
 def test_a_creation_it_cannot_undo_is_named_not_ignored(clients):
