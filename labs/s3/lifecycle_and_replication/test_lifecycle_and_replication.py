@@ -6,9 +6,9 @@ An emulator stores them and gives them back; it never moves, expires or copies a
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
 
 from labkit.data import load_json
+from labkit.errors import error_code
 
 RULES = load_json("s3/lifecycle_rules.json")
 
@@ -32,12 +32,6 @@ def replication(account_id, destination):
 def versioned(s3, bucket):
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     return bucket
-
-
-def error_code(call, **kwargs):
-    with pytest.raises(ClientError) as raised:
-        call(**kwargs)
-    return raised.value.response["Error"]["Code"]
 
 
 def test_lifecycle_rules_round_trip(s3, bucket):

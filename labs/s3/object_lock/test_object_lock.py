@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from botocore.exceptions import ClientError
+
+from labkit.errors import error_code
 
 # Short on purpose: on a real account a COMPLIANCE object cannot be removed by anyone until this passes.
 RETENTION = datetime.timedelta(minutes=5)
@@ -23,12 +24,6 @@ def until(delta=RETENTION):
 
 def put_locked(s3, bucket, key, **lock):
     return s3.put_object(Bucket=bucket, Key=key, Body=b"ledger", **lock)["VersionId"]
-
-
-def error_code(call, **kwargs):
-    with pytest.raises(ClientError) as raised:
-        call(**kwargs)
-    return raised.value.response["Error"]["Code"]
 
 
 def test_object_lock_bucket_is_versioned(s3, locked_bucket):

@@ -7,16 +7,10 @@ import threading
 import time
 
 import pytest
-from botocore.exceptions import ClientError
 
+from labkit.errors import error_code
 from labkit.messaging import receive_until
 from labkit.report import show, show_table
-
-
-def error_code(call, **kwargs):
-    with pytest.raises(ClientError) as raised:
-        call(**kwargs)
-    return raised.value.response["Error"]["Code"]
 
 
 def timed(call, **kwargs):
