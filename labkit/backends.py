@@ -307,11 +307,14 @@ class LocalStackBackend(Backend):
     check_timeout: float = 2.0
 
     def __post_init__(self) -> None:
-        from localstack_client.config import get_service_endpoint
+        from localstack_client.config import parse_localstack_host
 
         if not self.endpoint_url:
-            host = os.environ.get("LOCALSTACK_HOST", LOCALSTACK_HOST_DEFAULT)
-            self.endpoint_url = get_service_endpoint("edge", localstack_host=host)
+            # LOCALSTACK_HOST, parsed as localstack-client does; not AWS_ENDPOINT_URL, which may point at another
+            # emulator (a `labs serve` moto server, or the moto-server backend of an enclosing run).
+            host, port = parse_localstack_host(os.environ.get("LOCALSTACK_HOST", LOCALSTACK_HOST_DEFAULT))
+            scheme = "https" if os.environ.get("USE_SSL") in ("1", "true") else "http"
+            self.endpoint_url = f"{scheme}://{host}:{port}"
         if os.environ.get(LOCALSTACK_DOCKER_VARIABLE) == "1":
             # The docker-compose LocalStack has the Docker socket and DynamoDB Local.
             self.capabilities |= {"docker", "dynamodb", "lambda-execution"}
