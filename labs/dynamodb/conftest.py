@@ -29,3 +29,16 @@ def _item_size(plain: dict) -> int:
 def item_size():
     """``item_size({"id": "a", "blob": "xx"})`` -> 9: attribute names plus values, in bytes."""
     return _item_size
+
+
+@pytest.fixture
+def item_of_size():
+    """``item_of_size(3072)`` -> ``{"id": "big", "blob": "xxx..."}``: exactly 3,072 bytes by DynamoDB's count."""
+
+    def make(size: int, key: str = "big") -> dict:
+        item = {"id": key, "blob": ""}
+        item["blob"] = "x" * (size - _item_size(item))
+        assert _item_size(item) == size
+        return item
+
+    return make

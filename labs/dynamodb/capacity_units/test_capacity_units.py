@@ -47,12 +47,6 @@ def table(dynamodb, unique_name):
     return name
 
 
-def item_of(size, item_size):
-    item = {"id": f"item-{size}", "blob": ""}
-    item["blob"] = "x" * (size - item_size(item))
-    return item
-
-
 def put(dynamodb, table, item):
     response = dynamodb.put_item(TableName=table, Item=to_item(item), ReturnConsumedCapacity="TOTAL")
     return response["ConsumedCapacity"]["CapacityUnits"]
@@ -68,25 +62,25 @@ def get(dynamodb, table, item, consistent):
     return response["ConsumedCapacity"]["CapacityUnits"]
 
 
-def test_a_write_under_1_kb_consumes_1_wcu(dynamodb, table, item_size):
-    assert put(dynamodb, table, item_of(500, item_size)) == consumed_by_one_write(500) == 1.0
+def test_a_write_under_1_kb_consumes_1_wcu(dynamodb, table, item_of_size):
+    assert put(dynamodb, table, item_of_size(500)) == consumed_by_one_write(500) == 1.0
 
 
-def test_an_eventually_consistent_read_under_4_kb_consumes_half_an_rcu(dynamodb, table, item_size):
-    item = item_of(3000, item_size)
+def test_an_eventually_consistent_read_under_4_kb_consumes_half_an_rcu(dynamodb, table, item_of_size):
+    item = item_of_size(3000)
     put(dynamodb, table, item)
 
     assert get(dynamodb, table, item, consistent=False) == consumed_by_one_read(3000, consistent=False) == 0.5
 
 
 @pytest.mark.diverges(("moto", "moto-server"), "reports 1.0 WCU for any PutItem; AWS bills 3 WCU for a 3 KB item")
-def test_a_3_kb_write_consumes_3_wcu(dynamodb, table, item_size):
-    assert put(dynamodb, table, item_of(3 * 1024, item_size)) == consumed_by_one_write(3 * 1024) == 3.0
+def test_a_3_kb_write_consumes_3_wcu(dynamodb, table, item_of_size):
+    assert put(dynamodb, table, item_of_size(3 * 1024)) == consumed_by_one_write(3 * 1024) == 3.0
 
 
 @pytest.mark.diverges(("moto", "moto-server"), "reports 0.5 RCU for any GetItem; AWS bills 2 RCU for 6 KB, strong")
-def test_a_6_kb_strongly_consistent_read_consumes_2_rcu(dynamodb, table, item_size):
-    item = item_of(6 * 1024, item_size)
+def test_a_6_kb_strongly_consistent_read_consumes_2_rcu(dynamodb, table, item_of_size):
+    item = item_of_size(6 * 1024)
     put(dynamodb, table, item)
 
     assert get(dynamodb, table, item, consistent=True) == consumed_by_one_read(6 * 1024, consistent=True) == 2.0
