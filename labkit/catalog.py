@@ -86,6 +86,12 @@ class Lab:
         return self.path / "README.md"
 
 
+def lab_of(nodeid: str) -> str | None:
+    """``labs/sqs/fifo/test_fifo.py::test_x`` -> ``sqs/fifo``; None for a test outside labs/."""
+    parts = nodeid.split("::", 1)[0].split("/")
+    return "/".join(parts[1:3]) if len(parts) >= 4 and parts[0] == "labs" else None
+
+
 def load_lab(folder: Path) -> Lab:
     """The lab in ``folder``, read from its lab.toml."""
     file = folder / "lab.toml"

@@ -8,15 +8,14 @@ skipped (with the reason), or FAIL, per lab and backend.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from labkit.catalog import LABS_DIR
+from labkit.catalog import LABS_DIR, Lab, lab_of, survey
+from labkit.cli.runner import run_pytest
 
 BACKEND_ORDER = ("moto", "moto-server", "localstack", "aws")
 PARITY_PAGE = LABS_DIR.parent / "docs" / "parity.md"
@@ -44,12 +43,6 @@ class Cell:
 
 
 _LABELS = (("passed", "pass"), ("xfailed", "diverges"), ("skipped", "skipped"))
-
-
-def lab_of(nodeid: str) -> str | None:
-    """``labs/sqs/fifo/test_fifo.py::test_x`` -> ``sqs/fifo``; None for tests outside labs/."""
-    parts = nodeid.split("::", 1)[0].split("/")
-    return "/".join(parts[1:3]) if len(parts) >= 4 and parts[0] == "labs" else None
 
 
 def build(outcomes: Mapping[str, Iterable[Mapping[str, Any]]]) -> dict[str, dict[str, Cell]]:
@@ -106,11 +99,9 @@ def render(matrix: Mapping[str, Mapping[str, Cell]], backends: Iterable[str]) ->
     return "\n".join(lines) + "\n"
 
 
-def run_backend(backend: str, out: Path, paths: Iterable[str] = ("labs",), extra: Iterable[str] = ()) -> int:
-    """Run the labs on one backend, writing ``out/<backend>.json``; returns pytest's exit code."""
+def run_backend(backend: str, out: Path, labs: Sequence[Lab] | None = None) -> int:
+    """Run the labs (all by default) on one backend, writing ``out/<backend>.json``; returns pytest's exit code."""
+    code, outcomes = run_pytest(labs or survey()[0], backend, ["-q", "-p", "no:randomly"], echo=lambda _: None)
     out.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable, "-m", "pytest", *paths, "--backend", backend, "-q", "-p", "no:randomly",
-        "-p", "labkit.cli.outcomes", f"--labs-outcomes={out / f'{backend}.json'}", *extra,
-    ]  # fmt: skip
-    return subprocess.run(command, cwd=LABS_DIR.parent).returncode
+    (out / f"{backend}.json").write_text(json.dumps([asdict(o) for o in outcomes], indent=1), encoding="utf-8")
+    return code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from labkit import parity
+from labkit.catalog import find_lab, survey
 
 OUTCOMES = {
     "moto": [
@@ -48,7 +49,7 @@ def test_a_failure_or_a_fixed_divergence_stands_out():
 
 
 def test_a_real_run_writes_outcomes_the_matrix_reads(tmp_path):
-    code = parity.run_backend("moto", tmp_path, paths=["labs/dynamodb/query_vs_scan"])
+    code = parity.run_backend("moto", tmp_path, [find_lab("dynamodb/query_vs_scan", survey()[0])])
 
     assert code == 0
     cell = parity.build(parity.load(tmp_path))["dynamodb/query_vs_scan"]["moto"]

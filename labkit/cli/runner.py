@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from labkit.catalog import LABS_DIR, Lab
+from labkit.catalog import LABS_DIR, Lab, lab_of
 
 ROOT = LABS_DIR.parent
 
@@ -32,9 +32,7 @@ class Outcome:
     @property
     def lab(self) -> str:
         """``dynamodb/query_vs_scan`` for a test under labs/, else the test file."""
-        path = self.nodeid.split("::", 1)[0]
-        parts = Path(path).parts
-        return "/".join(parts[1:3]) if parts[:1] == ("labs",) and len(parts) > 3 else path
+        return lab_of(self.nodeid) or self.nodeid.split("::", 1)[0]
 
 
 def claim(nodeid: str) -> str:
