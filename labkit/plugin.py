@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import os
-import tomllib
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -16,6 +15,7 @@ import pytest
 from botocore.config import Config
 
 from labkit.backends import BACKENDS, CAPABILITIES, Backend, BackendError, make_backend
+from labkit.catalog import CatalogError, load_lab
 from labkit.cleanup import ResourceTracker
 from labkit.guard import Guard
 from labkit.naming import unique_name as _unique_name
@@ -102,12 +102,11 @@ SERVICE_NEEDS = {"dynamodb": "dynamodb", "dynamodbstreams": "dynamodb"}
 
 @functools.cache
 def _lab_services(folder: Path) -> tuple[str, ...]:
-    """The services a lab's lab.toml names (none when there is no readable lab.toml: the catalog reports that)."""
+    """The services a lab's lab.toml names (none when it has no valid lab.toml: the catalog tests report that)."""
     try:
-        services = tomllib.loads((folder / "lab.toml").read_text(encoding="utf-8")).get("services", [])
-    except (OSError, tomllib.TOMLDecodeError):
+        return load_lab(folder).services
+    except CatalogError:
         return ()
-    return tuple(s for s in services if isinstance(s, str))
 
 
 def _service_skip(backend: Backend, item: pytest.Item) -> str | None:

@@ -80,14 +80,20 @@ def healthy_localstack(monkeypatch):
     server.shutdown()
 
 
+LAB_TOML = """title = "t"
+services = ["{service}"]
+sources = [{{ file = "000_48eea6add3d1ef8f.txt", section = "[DB] PartiQL" }}]
+"""
+
+
 def test_a_lab_using_dynamodb_skips_on_host_localstack_naming_what_is_missing(pytester, healthy_localstack):
     lab = pytester.mkdir("labs").joinpath("dynamodb")
     lab.mkdir()
-    (lab / "lab.toml").write_text('title = "t"\nservices = ["dynamodb"]\nsources = []\n')
+    (lab / "lab.toml").write_text(LAB_TOML.format(service="dynamodb"))
     (lab / "test_t.py").write_text("def test_needs_a_table():\n    raise AssertionError('must not run')\n")
     other = pytester.path / "labs" / "sqs"
     other.mkdir()
-    (other / "lab.toml").write_text('title = "t"\nservices = ["sqs"]\nsources = []\n')
+    (other / "lab.toml").write_text(LAB_TOML.format(service="sqs"))
     (other / "test_q.py").write_text("def test_runs():\n    pass\n")
 
     result = pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "-rs", "--backend", "localstack")
