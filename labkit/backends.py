@@ -26,14 +26,14 @@ LOCALSTACK_HOW_TO_START = """\
 Start LocalStack, then run the labs again:
   with Docker:     docker compose up -d localstack
   without Docker:  see "LocalStack on the host" in README.md (Python 3.12+, localstack-core)
-Or pick another backend: --backend moto (default, no Docker) or --backend moto-server."""
+Or pick another backend: --backend moto (default, no Docker), moto-server or ministack."""
 
 #: Capabilities a lab can ask for with ``@pytest.mark.needs(...)``, and what each one means.
 CAPABILITIES: dict[str, str] = {
     "http-endpoint": "a real HTTP endpoint that other processes (curl, urllib, the AWS CLI) can reach",
     "docker": "a Docker engine behind the emulator (LocalStack runs Lambda and DynamoDB Local in containers)",
     "dynamodb": "a DynamoDB service (host-mode LocalStack lacks it: it needs Java 21 and DynamoDB Local)",
-    "lambda-execution": "running Lambda code through the Lambda API (LocalStack needs Docker for it)",
+    "lambda-execution": "running Lambda code through the Lambda API (MiniStack; LocalStack needs Docker for it)",
     "localstack-internals": "LocalStack's own /_aws/... endpoints",
     "real-aws": "a real AWS account",
 }
@@ -148,10 +148,11 @@ class MotoBackend(Backend):
 
         if self._mock is None:
             self._mock = mock_aws(config=dict(self.config) if self.config else None)  # type: ignore[arg-type]
-            self._mock.start()  # starts from a clean state
-        else:
-            BackendDict.reset()
-            reset_model_data()
+            self._mock.start()
+        # Always reset here: mock_aws.start() resets only when no other mock_aws is active, and moto's state is
+        # global to the process, so a run nested in another (pytester) would otherwise see the outer run's state.
+        BackendDict.reset()
+        reset_model_data()
         self._resume()
         try:
             yield
@@ -342,6 +343,83 @@ class LocalStackBackend(Backend):
         return hosts | {("localhost", port), ("127.0.0.1", port), ("localhost.localstack.cloud", port)}
 
 
+MINISTACK_ENDPOINT_VARIABLE = "MINISTACK_ENDPOINT"
+
+
+@dataclass
+class MiniStackBackend(Backend):
+    """MiniStack, started by the harness on a free loopback port once per session (per xdist worker) and reset
+    between tests; or, with ``$MINISTACK_ENDPOINT``, one already running (docker compose, ``labs serve``)."""
+
+    name: ClassVar[str] = "ministack"
+    description: ClassVar[str] = "MiniStack on a local port: runs Lambda code and DynamoDB, no Docker"
+    missing: ClassVar[dict[str, str]] = {
+        "docker": "MiniStack here runs Lambda functions as local processes, without Docker",
+        "localstack-internals": "MiniStack has no LocalStack /_aws/... endpoints",
+    }
+    capabilities: frozenset[str] = frozenset({"http-endpoint", "dynamodb", "lambda-execution"})
+    port: int = 0
+    start_timeout: float = 30.0
+    _started_port: int | None = None
+    _process: Any = None
+
+    def __post_init__(self) -> None:
+        if not self.endpoint_url and os.environ.get(MINISTACK_ENDPOINT_VARIABLE):
+            self.endpoint_url = os.environ[MINISTACK_ENDPOINT_VARIABLE].rstrip("/")
+
+    def start(self) -> None:
+        if self.endpoint_url:  # one that runs already, or this backend's own once started
+            self._check_health()
+            return
+        from labkit import ministack_host
+        from labkit.host_server import HostServerError, free_port
+
+        port = self.port or free_port()
+        try:
+            self._process = ministack_host.SERVER.start(port, timeout=self.start_timeout)
+        except HostServerError as exc:
+            raise BackendError(f"MiniStack could not start: {exc}") from None
+        self._started_port = port
+        self.endpoint_url = ministack_host.SERVER.url(port)
+
+    def _check_health(self) -> None:
+        try:
+            requests.get(f"{self.endpoint_url}/_ministack/health", timeout=2).raise_for_status()
+        except requests.RequestException as exc:
+            raise BackendError(
+                f"MiniStack is not answering at {self.endpoint_url} ({type(exc).__name__}). Start it "
+                f"(python -m labkit.ministack_host start), or unset {MINISTACK_ENDPOINT_VARIABLE} to let the labs "
+                "start one of their own."
+            ) from None
+
+    def stop(self) -> None:
+        if self._started_port is not None:
+            from labkit import ministack_host
+
+            ministack_host.SERVER.stop(self._started_port)
+            if self._process is not None:
+                self._process.wait(timeout=10)
+            self._started_port = self._process = self.endpoint_url = None
+
+    @contextmanager
+    def test_scope(self) -> Iterator[None]:
+        self.reset()
+        yield
+
+    def reset(self) -> None:
+        """Clear every service's state (MiniStack's own reset endpoint)."""
+        assert self.endpoint_url, "start() MiniStack first"
+        requests.post(f"{self.endpoint_url}/_ministack/reset", timeout=30).raise_for_status()
+
+    def allowed_hosts(self) -> set[tuple[str, int]]:
+        hosts = super().allowed_hosts()
+        if not hosts:
+            return hosts
+        port = next(iter(hosts))[1]
+        # MiniStack names queue URLs and S3 virtual hosts under these loopback names.
+        return hosts | {("localhost", port), ("127.0.0.1", port)}
+
+
 @dataclass
 class AwsBackend(Backend):
     """A real AWS account. Costs money; refused unless confirmed twice."""
@@ -366,7 +444,7 @@ class AwsBackend(Backend):
 
 
 BACKENDS: dict[str, type[Backend]] = {
-    cls.name: cls for cls in (MotoBackend, MotoServerBackend, LocalStackBackend, AwsBackend)
+    cls.name: cls for cls in (MotoBackend, MotoServerBackend, MiniStackBackend, LocalStackBackend, AwsBackend)
 }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from labkit.catalog import LABS_DIR, Lab, lab_of, survey
 from labkit.cli.runner import run_pytest
 
-BACKEND_ORDER = ("moto", "moto-server", "localstack", "aws")
+BACKEND_ORDER = ("moto", "moto-server", "ministack", "localstack", "aws")
 PARITY_PAGE = LABS_DIR.parent / "docs" / "parity.md"
 REGENERATE = "labs parity --run --write"
 
@@ -29,10 +29,11 @@ class Cell:
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     reasons: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
-    def add(self, outcome: str, reason: str) -> None:
+    def add(self, outcome: str, reason: str, evidence: str = "") -> None:
         self.counts[outcome] += 1
         if reason and outcome != "passed":
-            self.reasons[outcome].add(reason.strip().splitlines()[0])
+            line = reason.strip().splitlines()[0]
+            self.reasons[outcome].add(f"{line} (evidence: {evidence})" if evidence else line)
 
     def summary(self) -> str:
         """``pass 9``, ``pass 7, diverges 2``, ``skipped 4``, or ``FAIL 1, pass 3``."""
@@ -52,7 +53,8 @@ def build(outcomes: Mapping[str, Iterable[Mapping[str, Any]]]) -> dict[str, dict
         for record in records:
             lab = lab_of(str(record["nodeid"]))
             if lab is not None:
-                matrix[lab].setdefault(backend, Cell()).add(str(record["outcome"]), str(record.get("reason", "")))
+                cell = matrix[lab].setdefault(backend, Cell())
+                cell.add(str(record["outcome"]), str(record.get("reason", "")), str(record.get("evidence", "")))
     return dict(matrix)
 
 

@@ -7,6 +7,7 @@ import os
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from labkit import evidence
 from labkit.backends import BACKENDS, CAPABILITIES, Backend, BackendError, make_backend
 from labkit.catalog import CatalogError, load_lab
 from labkit.cleanup import ResourceTracker
@@ -23,11 +25,14 @@ from labkit.naming import unique_name as _unique_name
 BACKEND_VARIABLE = "LABS_BACKEND"
 backend_key = pytest.StashKey[Backend]()
 guard_key = pytest.StashKey[Guard]()
+#: The name under which a divergence's evidence travels with the test's reports (``report.user_properties``).
+EVIDENCE_PROPERTY = "labs_diverges_evidence"
 
 MARKERS = {
     "diverges": (
-        "diverges(backend, reason, *, raises=None): the assertion is AWS's and this backend (a name or a "
-        "tuple of names) falls short; strict xfail on that backend only, so a fixed emulator fails loudly."
+        "diverges(backend, reason, *, evidence, raises=None): the assertion is AWS's and this backend (a name or "
+        "a tuple of names) falls short; strict xfail on that backend only, so a fixed emulator fails loudly. "
+        "evidence: how we know what AWS does (labkit.evidence)."
     ),
     "needs": (
         "needs(*capabilities): skip, with the reason, on a backend that lacks one of: " + ", ".join(CAPABILITIES) + "."
@@ -86,14 +91,31 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             raise pytest.UsageError(str(exc)) from None
 
 
-def _backends_of(mark: pytest.Mark, nodeid: str) -> tuple[set[str], str]:
+@dataclass(frozen=True)
+class Divergence:
+    """One ``diverges`` mark, checked: the backends that fall short, why, and how we know what AWS does."""
+
+    backends: frozenset[str]
+    reason: str
+    evidence: str | None
+    raises: Any = None
+
+
+def divergence(mark: pytest.Mark, nodeid: str) -> Divergence:
+    """The mark's content, or a UsageError naming what is wrong with it."""
     if len(mark.args) != 2 or not isinstance(mark.args[1], str) or not mark.args[1].strip():
-        raise pytest.UsageError(f"{nodeid}: use @pytest.mark.diverges(backend, reason)")
-    names = {mark.args[0]} if isinstance(mark.args[0], str) else set(mark.args[0])
+        raise pytest.UsageError(f"{nodeid}: use @pytest.mark.diverges(backend, reason, evidence=...)")
+    names = frozenset({mark.args[0]} if isinstance(mark.args[0], str) else mark.args[0])
     unknown = names - set(BACKENDS)
     if unknown:
         raise pytest.UsageError(f"{nodeid}: diverges names unknown backend(s) {sorted(unknown)}")
-    return names, mark.args[1]
+    extra = set(mark.kwargs) - {"evidence", "raises"}
+    if extra:
+        raise pytest.UsageError(f"{nodeid}: diverges takes evidence= and raises=, not {sorted(extra)}")
+    evidence_given = mark.kwargs.get("evidence")
+    if evidence_given is not None and (why := evidence.problem(evidence_given)):
+        raise pytest.UsageError(f"{nodeid}: {why}")
+    return Divergence(names, mark.args[1], evidence_given, mark.kwargs.get("raises"))
 
 
 #: Services that only some backends serve, and the capability that stands for them.
@@ -127,12 +149,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if why_not:
             item.add_marker(pytest.mark.skip(reason=why_not))
         for mark in item.iter_markers("diverges"):
-            names, reason = _backends_of(mark, item.nodeid)
-            if backend.name in names:
-                xfail = pytest.mark.xfail(
-                    strict=True, raises=mark.kwargs.get("raises"), reason=f"{backend.name} diverges: {reason}"
-                )
-                item.add_marker(xfail)
+            found = divergence(mark, item.nodeid)
+            if backend.name in found.backends:
+                reason = f"{backend.name} diverges: {found.reason}"
+                item.add_marker(pytest.mark.xfail(strict=True, raises=found.raises, reason=reason))
+                if found.evidence:
+                    item.user_properties.append((EVIDENCE_PROPERTY, found.evidence))
         for mark in item.iter_markers("needs"):
             for capability in mark.args:
                 if capability not in CAPABILITIES:

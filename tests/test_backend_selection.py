@@ -41,7 +41,7 @@ def test_the_option_beats_the_environment_variable(pytester, monkeypatch):
 def test_an_unknown_backend_fails_at_once_naming_the_choices(pytester):
     result = run(pytester, "--backend", "motto")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*unknown backend 'motto': choose one of moto, moto-server, localstack, aws*"])
+    result.stderr.fnmatch_lines(["*unknown backend 'motto': choose one of moto, moto-server, ministack, localstack, aws*"])
 
 
 def test_the_aws_backend_is_refused_without_its_confirmation(pytester, monkeypatch):
@@ -76,7 +76,7 @@ def test_each_test_starts_from_a_clean_state_on_every_emulator(pytester):
             sqs.create_queue(QueueName="same-name-every-round")
         """
     )
-    for name in ("moto", "moto-server"):
+    for name in ("moto", "moto-server", "ministack"):
         pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "--backend", name).assert_outcomes(passed=2)
 
 

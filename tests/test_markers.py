@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 LAB = """
 import pytest
 
-@pytest.mark.diverges("moto", "moto says 1, AWS says 2")
+@pytest.mark.diverges("moto", "moto says 1, AWS says 2", evidence="https://docs.aws.amazon.com/two.html")
 def test_aws_says_two(backend):
     assert (1 if backend.name == "moto" else 2) == 2
 
-@pytest.mark.diverges("moto", "claimed, but moto already behaves")
+@pytest.mark.diverges("moto", "claimed, but moto already behaves", evidence="unverified: a run on AWS")
 def test_fixed_emulator():
     assert True
 
@@ -59,7 +61,10 @@ def test_a_divergence_can_be_limited_to_the_expected_error(pytester):
     ("marker", "message"),
     [
         ('diverges("motor", "typo")', "*diverges names unknown backend(s)*motor*"),
-        ('diverges("moto")', "*use @pytest.mark.diverges(backend, reason)*"),
+        ('diverges("moto")', "*use @pytest.mark.diverges(backend, reason, evidence=...)*"),
+        ('diverges("moto", "r", evidence="moto docs")', "*evidence 'moto docs' is none of: an AWS documentation URL*"),
+        ('diverges("moto", "r", evidence="unverified")', "*evidence 'unverified' is none of*"),
+        ('diverges("moto", "r", evidnce="x")', "*diverges takes evidence= and raises=, not*evidnce*"),
         ('needs("teleport")', "*unknown capability 'teleport'*"),
     ],
 )
@@ -68,6 +73,16 @@ def test_a_malformed_marker_is_a_usage_error_naming_the_test(pytester, marker, m
     result = pytester.runpytest("-p", "labkit.plugin")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])
+
+
+def test_the_evidence_of_a_divergence_reaches_the_outcome_file(pytester):
+    pytester.makepyfile(LAB)
+    out = pytester.path / "outcomes.json"
+    pytester.runpytest("-p", "labkit.plugin", "-p", "labkit.cli.outcomes", f"--labs-outcomes={out}", "-p", "no:randomly")
+    by_test = {o["nodeid"].rsplit("::", 1)[1]: o for o in json.loads(out.read_text())}
+    assert by_test["test_aws_says_two"]["evidence"] == "https://docs.aws.amazon.com/two.html"
+    assert by_test["test_fixed_emulator"]["evidence"] == "unverified: a run on AWS"
+    assert "evidence" not in by_test["test_needs_a_server"]
 
 
 def test_markers_are_documented(pytester):

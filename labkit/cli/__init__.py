@@ -147,6 +147,8 @@ def summary(outcomes: list[Outcome], backend: str) -> Tree:
                 leaf = group.add(f"[{style}]{mark}[/] {escape(o.claim)}")
                 if o.reason and outcome != "passed":
                     leaf.add(f"[dim]{escape(o.reason)}[/]")
+                if o.evidence:
+                    leaf.add(f"[dim]evidence: {escape(o.evidence)}[/]")
     if not outcomes:
         tree.add("[red]no test ran[/]")
     return tree

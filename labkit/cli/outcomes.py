@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from labkit.plugin import EVIDENCE_PROPERTY
+
 _collected: list[dict[str, Any]] = []  # one pytest session per process: ``labs run`` starts a subprocess
 
 
@@ -46,7 +48,11 @@ def classify(report: pytest.TestReport) -> dict[str, Any] | None:
         outcome, reason = "failed", _reason(report) if report.when == "call" else f"error in {report.when}"
     else:
         return None
-    return {"nodeid": report.nodeid, "outcome": outcome, "reason": reason}
+    found = {"nodeid": report.nodeid, "outcome": outcome, "reason": reason}
+    evidence = dict(report.user_properties).get(EVIDENCE_PROPERTY)
+    if evidence and outcome in ("xfailed", "xpassed"):
+        found["evidence"] = str(evidence)
+    return found
 
 
 @pytest.hookimpl(trylast=True)

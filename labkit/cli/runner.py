@@ -24,6 +24,7 @@ class Outcome:
     nodeid: str
     outcome: str
     reason: str
+    evidence: str = ""  # for a divergence: how we know what AWS does (labkit.evidence)
 
     @property
     def claim(self) -> str:
@@ -65,4 +66,4 @@ def run_pytest(
             for line in process.stdout:
                 echo(line.rstrip("\n"))
         raw = json.loads(results.read_text(encoding="utf-8")) if results.is_file() else []
-    return process.returncode, [Outcome(r["nodeid"], r["outcome"], r["reason"]) for r in raw]
+    return process.returncode, [Outcome(r["nodeid"], r["outcome"], r["reason"], r.get("evidence", "")) for r in raw]
