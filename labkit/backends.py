@@ -39,6 +39,10 @@ CAPABILITIES: dict[str, str] = {
 }
 
 
+#: Services that only backends with a capability serve (host-mode LocalStack has no DynamoDB).
+SERVICE_CAPABILITIES = {"dynamodb": "dynamodb", "dynamodbstreams": "dynamodb"}
+
+
 class BackendError(Exception):
     """A backend cannot be used as asked; the message says why and what to do."""
 
@@ -107,6 +111,15 @@ class Backend:
         if capability in self.capabilities:
             return None
         return self.missing.get(capability, f"the {self.name} backend has no {CAPABILITIES[capability]}")
+
+    #: AWS services (boto3 names) this backend does not serve at all, and why; a lab using one skips here.
+    unserved: ClassVar[dict[str, str]] = {}
+
+    def lacks_service(self, service: str) -> str | None:
+        """Why this backend cannot serve ``service`` (a boto3 service name), or None when it can."""
+        if service in SERVICE_CAPABILITIES:
+            return self.lacks(SERVICE_CAPABILITIES[service])
+        return self.unserved.get(service)
 
 
 @dataclass
@@ -286,6 +299,13 @@ class MotoServerBackend(Backend):
         requests.post(f"{self.endpoint_url}/moto-api/reset", timeout=10).raise_for_status()
 
 
+#: Services whose API LocalStack's community edition refuses ("not included in your current license plan").
+LOCALSTACK_LICENSED_SERVICES = (
+    "athena", "autoscaling", "cloudfront", "cloudtrail", "cognito-identity", "cognito-idp", "dax", "dms", "ecr",
+    "ecs", "efs", "elasticache", "elbv2", "glue", "organizations", "polly", "rds", "xray",
+)  # fmt: skip
+
+
 @dataclass
 class LocalStackBackend(Backend):
     """A LocalStack that is already running (Docker or host mode); checked once, shared by every test."""
@@ -304,6 +324,11 @@ class LocalStackBackend(Backend):
         "AWS_SESSION_TOKEN": "test",
     }
     capabilities: frozenset[str] = frozenset({"http-endpoint", "localstack-internals"})
+    unserved: ClassVar[dict[str, str]] = {
+        service: f"LocalStack's community edition answers InternalFailure for {service}: 'not included in your "
+        "current license plan' (probed with localstack-core 2026.3.0)"
+        for service in LOCALSTACK_LICENSED_SERVICES
+    }
     track_resources: bool = True  # never reset between tests: what a test creates is deleted after it
     check_timeout: float = 2.0
 
@@ -344,6 +369,7 @@ class LocalStackBackend(Backend):
 
 
 MINISTACK_ENDPOINT_VARIABLE = "MINISTACK_ENDPOINT"
+MINISTACK_VERSION = "1.5.33"
 
 
 @dataclass
@@ -358,6 +384,10 @@ class MiniStackBackend(Backend):
         "localstack-internals": "MiniStack has no LocalStack /_aws/... endpoints",
     }
     capabilities: frozenset[str] = frozenset({"http-endpoint", "dynamodb", "lambda-execution"})
+    unserved: ClassVar[dict[str, str]] = {
+        service: f"MiniStack {MINISTACK_VERSION} does not implement {service} (it answers 400 with no error code)"
+        for service in ("dax", "dms", "polly", "xray")
+    }
     port: int = 0
     start_timeout: float = 30.0
     _started_port: int | None = None

@@ -54,6 +54,17 @@ def problem(evidence: object) -> str | None:
     return None
 
 
+_IN_TEXT = re.compile(
+    r"https://[^\s)>\]]*aws[^\s)>\]]*|botocore:[a-z0-9-]+/\d{4}-\d{2}-\d{2}#\w+|"
+    r"localstack/localstack:tests/aws/\S+\.snapshot\.json#\S+|unverified"
+)
+
+
+def cited_in(text: str) -> list[str]:
+    """The citations (or ``unverified`` admissions) found in a piece of prose, such as a README bullet."""
+    return _IN_TEXT.findall(text)
+
+
 def is_unverified(evidence: str) -> bool:
     return any(kind(citation) == "unverified" for citation in parts(evidence))
 

@@ -17,11 +17,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from labkit.backends import DEFAULT_REGION, FAKE_CREDENTIALS
+from labkit.backends import DEFAULT_REGION, FAKE_CREDENTIALS, MINISTACK_VERSION
 from labkit.host_server import HostServer
 from labkit.host_server_cli import main as host_main
 
-VERSION = "1.5.33"
+VERSION = MINISTACK_VERSION
 SANDBOX_SITE = Path(__file__).resolve().parent / "lambda_runtime" / "sandbox_site"
 NOWHERE = os.path.join(os.devnull, "labs-no-aws-config")
 HOME = Path(os.environ.get("LABS_MINISTACK_HOME", Path(__file__).resolve().parent.parent / ".ministack"))

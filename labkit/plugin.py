@@ -118,10 +118,6 @@ def divergence(mark: pytest.Mark, nodeid: str) -> Divergence:
     return Divergence(names, mark.args[1], evidence_given, mark.kwargs.get("raises"))
 
 
-#: Services that only some backends serve, and the capability that stands for them.
-SERVICE_NEEDS = {"dynamodb": "dynamodb", "dynamodbstreams": "dynamodb"}
-
-
 @functools.cache
 def _lab_services(folder: Path) -> tuple[str, ...]:
     """The services a lab's lab.toml names (none when it has no valid lab.toml: the catalog tests report that)."""
@@ -133,8 +129,7 @@ def _lab_services(folder: Path) -> tuple[str, ...]:
 
 def _service_skip(backend: Backend, item: pytest.Item) -> str | None:
     for service in _lab_services(item.path.parent):
-        capability = SERVICE_NEEDS.get(service)
-        why = backend.lacks(capability) if capability else None
+        why = backend.lacks_service(service)
         if why:
             return f"this lab uses {service}: {why}"
     return None

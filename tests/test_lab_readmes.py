@@ -42,6 +42,14 @@ def test_readme_follows_the_skeleton(lab):
     assert f"pytest labs/{lab.name}" in text, "Run it shows the pytest command for this lab"
 
 
+@pytest.mark.parametrize("lab", LABS, ids=lab_id)
+def test_by_hand_starts_its_emulator_the_one_way_the_readme_teaches(lab):
+    by_hand = re.search(r"^## By hand\s*$(.*?)(?=^## |\Z)", lab.readme.read_text(encoding="utf-8"), re.M | re.S)
+    assert by_hand, "README has a '## By hand' section"
+    assert "labs serve" in by_hand.group(1), "By hand starts the emulator with `labs serve` (it prints the exports)"
+    assert "moto_server" not in by_hand.group(1), "one way to start an emulator: `labs serve`, not moto_server"
+
+
 @pytest.fixture(scope="module")
 def by_hand_server():
     """A moto server like the one a reader starts with `moto_server` (or `labs serve`)."""
