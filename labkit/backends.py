@@ -134,7 +134,7 @@ class MotoBackend(Backend):
     name: ClassVar[str] = "moto"
     description: ClassVar[str] = "moto in-process (mock_aws); no server, no Docker"
     missing: ClassVar[dict[str, str]] = {
-        "http-endpoint": "in-process moto has no HTTP endpoint: run with --backend moto-server",
+        "http-endpoint": "in-process moto has no HTTP endpoint",
         "docker": "in-process moto runs without Docker",
         "lambda-execution": "moto cannot run Lambda code without Docker",
     }

@@ -158,7 +158,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                     )
                 why = backend.lacks(capability)
                 if why:
-                    item.add_marker(pytest.mark.skip(reason=f"needs {capability}: {why}"))
+                    item.add_marker(
+                        pytest.mark.skip(reason=f"needs {capability}: {why}{_where_it_runs(capability, item)}")
+                    )
+
+
+#: The emulator that provides each capability without Docker or an account, for the skip message.
+_RUNS_ON = {"lambda-execution": "ministack", "http-endpoint": "moto-server"}
+
+
+def _where_it_runs(capability: str, item: pytest.Item) -> str:
+    """``; run it with: pytest labs/x/y --backend ministack``: the command that runs a test skipped here."""
+    other = _RUNS_ON.get(capability)
+    if other is None:
+        return ""
+    return f"; run it with: pytest {item.nodeid.split('::', 1)[0]} --backend {other}"
 
 
 # --- fixtures -------------------------------------------------------------------------------------------------
