@@ -15,9 +15,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from labkit import evidence
-from labkit.backends import BACKENDS, CAPABILITIES, Backend, BackendError, make_backend
-from labkit.catalog import CatalogError, load_lab
+from labkit import evidence, report
+from labkit.backends import BACKENDS, CAPABILITIES, PROVIDED_BY, Backend, BackendError, make_backend
+from labkit.catalog import CatalogError, Lab, load_lab
 from labkit.cleanup import ResourceTracker
 from labkit.guard import Guard
 from labkit.naming import unique_name as _unique_name
@@ -67,9 +67,22 @@ def pytest_configure(config: pytest.Config) -> None:
     guard.install()
     config.stash[backend_key] = backend
     config.stash[guard_key] = guard
+    if config.getoption("capture") == "no":
+        report.start_line = functools.partial(_end_progress_line, config)
+
+
+def _end_progress_line(config: pytest.Config) -> None:
+    """End pytest's line of progress dots (``-s``), so what a lab prints starts on a line of its own."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    reporter.ensure_newline()  # and pytest repeats the file name before the next dots
+    if reporter._tw.width_of_current_line:  # -q writes dots with no file name, which ensure_newline ignores
+        reporter._tw.line()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    report.start_line = report.no_op
     if guard_key in config.stash:
         config.stash[guard_key].uninstall()
     if backend_key in config.stash:
@@ -119,19 +132,27 @@ def divergence(mark: pytest.Mark, nodeid: str) -> Divergence:
 
 
 @functools.cache
-def _lab_services(folder: Path) -> tuple[str, ...]:
-    """The services a lab's lab.toml names (none when it has no valid lab.toml: the catalog tests report that)."""
+def _lab(folder: Path) -> Lab | None:
+    """The lab in ``folder`` (None when it has no valid lab.toml: the catalog tests report that)."""
     try:
-        return load_lab(folder).services
+        return load_lab(folder)
     except CatalogError:
-        return ()
+        return None
 
 
-def _service_skip(backend: Backend, item: pytest.Item) -> str | None:
-    for service in _lab_services(item.path.parent):
+def _lab_skip(backend: Backend, item: pytest.Item) -> str | None:
+    """Why a lab's test cannot run on this backend: a service it uses, or a capability its lab.toml needs."""
+    lab = _lab(item.path.parent)
+    if lab is None:
+        return None
+    for service in lab.services:
         why = backend.lacks_service(service)
         if why:
             return f"this lab uses {service}: {why}"
+    for capability in lab.needs:
+        why = backend.lacks(capability)
+        if why:
+            return f"this lab needs {capability}: {why}{_where_it_runs(capability, item)}"
     return None
 
 
@@ -140,7 +161,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     labs whose lab.toml names a service the backend cannot serve."""
     backend = config.stash[backend_key]
     for item in items:
-        why_not = _service_skip(backend, item)
+        why_not = _lab_skip(backend, item)
         if why_not:
             item.add_marker(pytest.mark.skip(reason=why_not))
         for mark in item.iter_markers("diverges"):
@@ -163,16 +184,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                     )
 
 
-#: The emulator that provides each capability without Docker or an account, for the skip message.
-_RUNS_ON = {"lambda-execution": "ministack", "http-endpoint": "moto-server"}
-
-
 def _where_it_runs(capability: str, item: pytest.Item) -> str:
     """``; run it with: pytest labs/x/y --backend ministack``: the command that runs a test skipped here."""
-    other = _RUNS_ON.get(capability)
+    other = PROVIDED_BY.get(capability)
     if other is None:
         return ""
     return f"; run it with: pytest {item.nodeid.split('::', 1)[0]} --backend {other}"
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """One line on what xfails and skips mean here, instead of a page of reasons (``-rx`` / ``-rs`` list them)."""
+    shown = config.getoption("reportchars", "") or ""
+    xfailed = len(terminalreporter.stats.get("xfailed", []))
+    skipped = len(terminalreporter.stats.get("skipped", []))
+    backend = config.stash[backend_key].name
+    if xfailed and not {"x", "a", "A"} & set(shown):
+        terminalreporter.write_line(
+            f"labs: {xfailed} xfailed = divergences: each test asserts what AWS does and {backend} falls short of it "
+            "(reasons: -rx; with their evidence: labs run <lab>, docs/parity.md)"
+        )
+    if skipped and not {"s", "a", "A"} & set(shown):
+        terminalreporter.write_line(
+            f"labs: {skipped} skipped = what {backend} cannot run; -rs says why and which backend runs it"
+        )
 
 
 # --- fixtures -------------------------------------------------------------------------------------------------

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
+
+
+#: Called before anything is printed: with ``pytest -s`` the plugin makes it end pytest's line of progress
+#: dots, so a table does not start glued to them.
+def no_op() -> None:
+    """Nothing: how a line starts when pytest is not showing progress dots."""
+
+
+start_line: Callable[[], None] = no_op
 
 
 def format_table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -18,9 +27,11 @@ def format_table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any
 
 def show_table(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Print a table (visible with ``pytest -s``)."""
-    print(f"\n{format_table(title, headers, rows)}")
+    start_line()
+    print(f"{format_table(title, headers, rows)}")
 
 
 def show(line: str) -> None:
     """Print one line of what the lab demonstrates (visible with ``pytest -s``)."""
+    start_line()
     print(line)
