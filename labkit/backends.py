@@ -39,6 +39,9 @@ CAPABILITIES: dict[str, str] = {
 }
 
 
+#: The emulator that provides a capability without Docker or an account: where a test that needs it runs.
+PROVIDED_BY = {"lambda-execution": "ministack", "http-endpoint": "moto-server", "dynamodb": "moto"}
+
 #: Services that only backends with a capability serve (host-mode LocalStack has no DynamoDB).
 SERVICE_CAPABILITIES = {"dynamodb": "dynamodb", "dynamodbstreams": "dynamodb"}
 

@@ -8,16 +8,68 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from labkit.backends import BACKENDS
+from labkit.backends import BACKENDS, CAPABILITIES
 
 LABS_DIR = Path(__file__).resolve().parent.parent / "labs"
-SEEDS = (
-    "000_48eea6add3d1ef8f.txt",
-    "001_ef89e2984f63f592.txt",
-    "002_f74a5186d08a59b7.txt",
-    "003_278db61a3e4b1051.txt",
-    "004_28a3b4699c3392ea.txt",
-)
+
+
+@dataclass(frozen=True)
+class Note:
+    """One of the five study notes the labs come from: what a reader should call it, and what it covers."""
+
+    file: str
+    title: str
+    subject: str
+    covers: str
+
+
+#: The notes, by file name: their file names say nothing, so every listing prints the title beside them.
+NOTES: dict[str, Note] = {
+    note.file: note
+    for note in (
+        Note(
+            "000_48eea6add3d1ef8f.txt",
+            "Today I Learned",
+            "a developer's dated log of things learned (2021-2023)",
+            "DynamoDB ISO 8601 sort keys and PartiQL, Newick trees, Lambda handler vs init, IMDSv2, the pebibyte, "
+            "Aurora activity streams, validating a migration",
+        ),
+        Note(
+            "001_ef89e2984f63f592.txt",
+            "Solutions Architect Professional course notes",
+            "an AWS Certified Solutions Architect Professional video course, in 16 parts",
+            "accounts and Organizations, identity and federation, networking and hybrid, storage, compute, "
+            "databases, analytics, serverless, edge, migration, security, disaster recovery",
+        ),
+        Note(
+            "002_f74a5186d08a59b7.txt",
+            "Developer Associate (DVA-C01) course notes",
+            "an AWS Certified Developer Associate video course",
+            "EC2, ELB and ASG, RDS, Route 53, VPC, S3, CloudFront, ECS, Beanstalk, CI/CD, CloudFormation, "
+            "monitoring, SQS/SNS/Kinesis, Lambda, DynamoDB, API Gateway, SAM, Cognito, Step Functions",
+        ),
+        Note(
+            "003_278db61a3e4b1051.txt",
+            "Data Analytics Specialty notes",
+            "study notes for the AWS Certified Data Analytics Specialty exam",
+            "collection (Kinesis, SQS, DMS), storage (S3, DynamoDB, ElastiCache), processing (Lambda, Glue, EMR), "
+            "analysis (Athena, Redshift), security (KMS, STS)",
+        ),
+        Note(
+            "004_28a3b4699c3392ea.txt",
+            "'Developing on AWS' course, day two",
+            "an AWS classroom training course, March 2023",
+            "DynamoDB keys and indexes, Lambda (Lab 4: a note read aloud with Polly), API Gateway (Lab 5: a notes API)",
+        ),
+    )
+}
+SEEDS = tuple(NOTES)
+
+
+def note_name(file: str) -> str:
+    """``000_48eea6add3d1ef8f.txt (Today I Learned)``: a note's file name with the title a reader knows."""
+    note = NOTES.get(file)
+    return f"{file} ({note.title})" if note else file
 
 
 class CatalogError(Exception):
@@ -32,7 +84,7 @@ class Source:
     section: str
 
     def cite(self) -> str:
-        return f'{self.file}, "{self.section}"'
+        return f'{note_name(self.file)}, "{self.section}"'
 
     @property
     def key(self) -> tuple[str, str]:
@@ -41,7 +93,7 @@ class Source:
 
 
 #: The backends a lab runs on when its lab.toml does not say (``aws`` is always possible on purpose).
-DEFAULT_BACKENDS = ("moto", "moto-server", "localstack")
+DEFAULT_BACKENDS = ("moto", "moto-server", "ministack", "localstack")
 
 
 def normalise_section(section: str) -> str:
@@ -70,6 +122,7 @@ class Lab:
     services: tuple[str, ...]
     sources: tuple[Source, ...]
     backends: tuple[str, ...] = DEFAULT_BACKENDS
+    needs: tuple[str, ...] = ()  # capabilities every test of the lab needs (e.g. lambda-execution)
 
     @property
     def service(self) -> str:
@@ -116,7 +169,13 @@ def load_lab(folder: Path) -> Lab:
     backends = meta.get("backends", list(DEFAULT_BACKENDS))
     if not isinstance(backends, list) or not backends or not all(b in BACKENDS for b in backends):
         raise CatalogError(f"{file}: 'backends' (optional) must list some of {', '.join(BACKENDS)}")
-    return Lab(folder, title.strip(), tuple(services), tuple(parsed), tuple(backends))
+    needs = meta.get("needs", [])
+    if not isinstance(needs, list) or not all(n in CAPABILITIES for n in needs):
+        raise CatalogError(f"{file}: 'needs' (optional) must list some of {', '.join(CAPABILITIES)}")
+    unknown = set(meta) - {"title", "services", "sources", "backends", "needs"}
+    if unknown:
+        raise CatalogError(f"{file}: unknown field(s) {sorted(unknown)}")
+    return Lab(folder, title.strip(), tuple(services), tuple(parsed), tuple(backends), tuple(needs))
 
 
 def discover(root: Path = LABS_DIR) -> list[Lab]:

@@ -41,7 +41,9 @@ def test_the_option_beats_the_environment_variable(pytester, monkeypatch):
 def test_an_unknown_backend_fails_at_once_naming_the_choices(pytester):
     result = run(pytester, "--backend", "motto")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*unknown backend 'motto': choose one of moto, moto-server, ministack, localstack, aws*"])
+    result.stderr.fnmatch_lines(
+        ["*unknown backend 'motto': choose one of moto, moto-server, ministack, localstack, aws*"]
+    )
 
 
 def test_the_aws_backend_is_refused_without_its_confirmation(pytester, monkeypatch):

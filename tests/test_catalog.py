@@ -38,9 +38,9 @@ def test_section_names_are_normalised_so_hand_written_citations_match(written, n
     assert normalise_section(written) == normalised
 
 
-def test_a_lab_without_backends_runs_on_the_three_emulators(tmp_path):
+def test_a_lab_without_backends_runs_on_the_four_emulators(tmp_path):
     lab = load_lab(make_lab(tmp_path, "s3/one"))
-    assert lab.backends == ("moto", "moto-server", "localstack")
+    assert lab.backends == ("moto", "moto-server", "ministack", "localstack")
     assert lab.service == "s3"
 
 
@@ -137,3 +137,14 @@ def test_every_listed_section_has_a_lab_or_a_reason_why_none_can():
         '`no_lab = "why no emulator can"` in docs/sections.toml, then run `labs index --write`:\n'
         + "\n".join(f"  {s.file}, {s.section}" for s in gaps)
     )
+
+
+def test_a_lab_may_need_a_capability_and_an_unknown_one_is_an_error(tmp_path):
+    assert load_lab(make_lab(tmp_path, "s3/one", extra='needs = ["lambda-execution"]')).needs == ("lambda-execution",)
+    with pytest.raises(CatalogError, match=r"'needs' \(optional\) must list some of"):
+        load_lab(make_lab(tmp_path, "s3/two", extra='needs = ["teleport"]'))
+
+
+def test_an_unknown_field_in_lab_toml_is_an_error_naming_it(tmp_path):
+    with pytest.raises(CatalogError, match=r"unknown field\(s\) \['service'\]"):
+        load_lab(make_lab(tmp_path, "s3/one", extra='service = "s3"'))

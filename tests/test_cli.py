@@ -17,7 +17,8 @@ from typer.testing import CliRunner
 
 from labkit import cli
 from labkit.cli.byhand import by_hand_environment, export_lines
-from labkit.cli.runner import Outcome, claim
+from labkit.cli.runner import Outcome
+from labkit.cli.summary import claim
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "200"}  # rich wraps at the terminal width; keep each table row on one line
@@ -35,7 +36,7 @@ def test_list_shows_every_lab_with_its_title_sources_and_services():
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "dynamodb/query_vs_scan" in line)
     assert "Query reads one partition, scan reads the whole table" in row
-    assert "004: Module 8 (Processing your database operations)" in row
+    assert "004 'Developing on AWS' course, day two:" in row  # the source column names the note, then the section
     assert "dynamodb" in row.rsplit("│", 2)[-2]
 
 
@@ -47,10 +48,15 @@ def test_list_of_one_service_shows_only_its_labs():
     assert all("dynamodb" in row.rsplit("│", 2)[-2] for row in rows)
 
 
-def test_list_of_an_unknown_service_is_a_usage_error_naming_the_services():
+def test_list_of_an_unknown_service_suggests_the_close_one():
     result = labs("list", "dynamo")
     assert result.exit_code == 2
-    assert "no lab uses 'dynamo'" in result.output and "dynamodb" in result.output
+    assert "no lab uses 'dynamo'; did you mean: dynamodb" in result.output
+    assert "kinesis" not in result.output  # a hint, not every service
+
+
+def test_list_names_the_notes_beside_their_file_numbers():
+    assert "000 Today I Learned; 001 Solutions Architect Professional course notes" in labs("list").output
 
 
 # --- show -----------------------------------------------------------------------------------------------------
@@ -62,6 +68,26 @@ def test_show_renders_the_readme_found_by_suffix():
     assert "labs/dynamodb/query_vs_scan/README.md" in result.output
     assert "Query reads one partition, scan reads the whole table" in result.output
     assert "By hand" in result.output and "## By hand" not in result.output  # rendered, not raw markdown
+
+
+def test_show_keeps_code_blocks_whole_and_commands_as_typed():
+    result = runner.invoke(cli.app, ["show", "sqs/fifo"], env={"COLUMNS": "60"})
+    assert result.exit_code == 0, result.output
+    by_hand = result.output.split("By hand", 1)[1]
+    command = next(line for line in by_hand.splitlines() if "create-queue" in line)
+    assert command.startswith("Q=$(aws sqs") and command.endswith("\\"), command  # whole, no `$ ` prompt
+    assert len(command) > 60  # not wrapped at the terminal width
+    assert "<BLANKLINE>" not in result.output and "<...>" not in result.output
+
+
+def test_show_names_each_note_it_comes_from():
+    result = labs("show", "query_vs_scan")
+    assert "from 004_28a3b4699c3392ea.txt ('Developing on AWS' course, day two)" in result.output
+
+
+def test_show_without_a_lab_points_to_labs_list():
+    result = labs("show")
+    assert result.exit_code == 2 and "`labs list` shows every lab" in result.output
 
 
 def test_show_of_an_unknown_lab_lists_close_matches():
@@ -92,9 +118,28 @@ def test_run_of_an_unknown_lab_or_backend_is_a_usage_error():
     assert unknown_backend.exit_code == 2 and "'motto' is not one of" in unknown_backend.output
 
 
-def test_claims_are_test_names_as_sentences():
+def test_an_unconfirmed_aws_backend_is_refused_before_anything_runs():
+    result = labs("run", "s3", "--backend", "aws")
+    assert result.exit_code == 2 and "LABS_AWS_I_ACCEPT_REAL_CHARGES=yes" in result.output
+    assert "note:" not in result.output and "test session starts" not in result.output
+
+
+def test_claims_are_test_names_as_sentences_in_aws_spelling():
     assert claim("labs/a/b/test_b.py::test_scan_reads_every_item") == "Scan reads every item."
     assert claim("labs/a/b/test_b.py::TestX::test_limit_is_25[moto-26]") == "Limit is 25 (moto-26)."
+    assert claim("x.py::test_s3_sends_to_the_dlq_after_1_mib") == "S3 sends to the DLQ after 1 MiB."
+    assert claim("x.py::test_name_ends_in_dot_fifo") == "Name ends in .fifo."
+
+
+def test_summary_tells_claims_in_the_order_of_the_test_file():
+    outcomes = [
+        Outcome("labs/s/l/test_l.py::test_zebra_first", "passed", "", line=3),
+        Outcome("labs/s/l/test_l.py::test_apple_second", "passed", "", line=9),
+    ]
+    console = cli.Console(width=200, record=True)
+    console.print(cli.summary(outcomes, "moto"))
+    text = console.export_text()
+    assert text.index("Zebra first") < text.index("Apple second")
 
 
 def test_summary_lists_skips_xpasses_and_failures_with_their_reasons():
@@ -108,7 +153,7 @@ def test_summary_lists_skips_xpasses_and_failures_with_their_reasons():
     text = console.export_text()
     assert "s/l" in text
     assert "1 skipped" in text and "needs http-endpoint: run with moto-server" in text
-    assert "diverges mark no longer true" in text and "Expired url is refused." in text
+    assert "diverges mark no longer true" in text and "Expired URL is refused." in text
     assert "1 failed" in text and "assert 3 == 4" in text
 
 
@@ -166,31 +211,53 @@ def test_serve_prints_the_by_hand_environment_and_stops_cleanly_on_ctrl_c():
 
 
 def test_serve_rejects_a_port_out_of_range():
-    result = labs("serve", "--port", "0")
+    result = labs("serve", "--port", "65536")
     assert result.exit_code == 2 and "--port" in result.output
 
 
-def test_serve_localstack_without_a_launcher_says_how_to_start_it(monkeypatch):
-    monkeypatch.setattr(cli, "_host_launcher", lambda: None)
+def test_serve_on_a_taken_port_says_so_once_with_the_fix():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = labs("serve", "--port", str(taken.getsockname()[1]))
+    assert result.exit_code == 1
+    assert result.output.count("error:") == 1 and "already in use" in result.output
+    assert "--port 0 for a free one" in result.output
+
+
+def test_serve_port_0_picks_a_free_port_and_prints_it(monkeypatch):
+    started = []
+    monkeypatch.setattr(cli, "_wait_for_interrupt", lambda: started.append(True))
+    result = labs("serve", "--port", "0")
+    assert result.exit_code == 0, result.output
+    endpoint = re.search(r"export AWS_ENDPOINT_URL=http://127\.0\.0\.1:(\d+)", result.output)
+    assert started and endpoint and int(endpoint.group(1)) > 0
+
+
+def test_serve_localstack_that_cannot_start_says_how_to_start_it(monkeypatch):
+    def cannot(port: int) -> int:
+        raise cli.HostServerError("no Python 3.12 here")
+
+    monkeypatch.setattr(cli.localstack_host, "start", cannot)
     result = labs("serve", "--backend", "localstack", "--port", str(free_port()))
     assert result.exit_code == 1
-    assert "LocalStack is not answering" in result.output
+    assert "no Python 3.12 here" in result.output
     assert "docker compose up -d localstack" in result.output
 
 
 # --- doctor ---------------------------------------------------------------------------------------------------
 
 
-def test_doctor_reports_versions_backends_docker_and_host_python():
-    result = labs("doctor")
+def test_doctor_reports_versions_backends_docker_and_host_python_without_cutting_text():
+    result = runner.invoke(cli.app, ["doctor"], env={"COLUMNS": "80"})
     assert result.exit_code in (0, 1), result.output
-    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if line.startswith("│")}
+    rows = dict(re.findall(r"^(?:ok|missing|absent)\s+([^:]+): (.*)$", result.output, re.M))
     for package in ("boto3", "botocore", "moto", "pytest", "awscli", "localstack-client", "awslambdaric"):
-        assert re.search(r"ok\s+│ \d+\.\d+", rows[package]), rows[package]
-    assert "ok" in rows["backend moto"] and "ok" in rows["backend moto-server"]
-    for check in ("backend localstack", "backend aws", "Docker", "Python 3.12+ for host LocalStack"):
-        assert re.search(r"│ (ok|absent|missing) ", rows[check]), rows[check]
-    assert "not contacted" in rows["backend aws"] or "LABS_AWS_I_ACCEPT_REAL_CHARGES" in rows["backend aws"]
+        assert re.match(r"\d+\.\d+", rows[package]), rows[package]
+    for check in ("backend moto", "backend moto-server", "backend ministack", "backend localstack", "backend aws"):
+        assert check in rows
+    assert "…" not in result.output  # nothing cut at 80 columns
+    assert "LABS_AWS_I_ACCEPT_REAL_CHARGES=yes" in result.output or "not contacted" in rows["backend aws"]
 
 
 # --- index ----------------------------------------------------------------------------------------------------
@@ -207,3 +274,12 @@ def test_index_check_names_the_command_that_regenerates(tmp_path, monkeypatch):
     written = labs("index", "--write")
     assert written.exit_code == 0 and "wrote README.md" in written.output
     assert labs("index").exit_code == 0
+
+
+def test_run_picks_ministack_for_a_lab_that_needs_lambda_execution(tmp_path):
+    from labkit.catalog import Lab
+
+    lab = Lab(tmp_path, "t", ("lambda",), (), needs=("lambda-execution",))
+    assert cli._backend_for(lab, "moto") == ("ministack", "lambda-execution")
+    assert cli._backend_for(lab, "ministack") == ("ministack", None)
+    assert cli._backend_for(Lab(tmp_path, "t", ("s3",), ()), "moto") == ("moto", None)

@@ -78,7 +78,9 @@ def test_a_malformed_marker_is_a_usage_error_naming_the_test(pytester, marker, m
 def test_the_evidence_of_a_divergence_reaches_the_outcome_file(pytester):
     pytester.makepyfile(LAB)
     out = pytester.path / "outcomes.json"
-    pytester.runpytest("-p", "labkit.plugin", "-p", "labkit.cli.outcomes", f"--labs-outcomes={out}", "-p", "no:randomly")
+    pytester.runpytest(
+        "-p", "labkit.plugin", "-p", "labkit.cli.outcomes", f"--labs-outcomes={out}", "-p", "no:randomly"
+    )
     by_test = {o["nodeid"].rsplit("::", 1)[1]: o for o in json.loads(out.read_text())}
     assert by_test["test_aws_says_two"]["evidence"] == "https://docs.aws.amazon.com/two.html"
     assert by_test["test_fixed_emulator"]["evidence"] == "unverified: a run on AWS"
@@ -88,3 +90,19 @@ def test_the_evidence_of_a_divergence_reaches_the_outcome_file(pytester):
 def test_markers_are_documented(pytester):
     result = pytester.runpytest("-p", "labkit.plugin", "--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.diverges: *strict xfail*", "@pytest.mark.needs: *http-endpoint*"])
+
+
+def test_a_lab_that_needs_lambda_execution_skips_on_moto_naming_the_command_that_runs_it(pytester):
+    lab = pytester.mkdir("labs").joinpath("lambda")
+    lab.mkdir()
+    (lab / "lab.toml").write_text(
+        'title = "t"\nservices = ["lambda"]\nneeds = ["lambda-execution"]\n'
+        'sources = [{ file = "000_48eea6add3d1ef8f.txt", section = "pebibyte" }]\n'
+    )
+    (lab / "test_t.py").write_text("def test_runs_code():\n    raise AssertionError('must not run')\n")
+    result = pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "-rs")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(
+        ["*this lab needs lambda-execution: moto cannot run Lambda code*run it with: pytest labs/lambda/test_t.py"
+         " --backend ministack*"]
+    )  # fmt: skip

@@ -1,9 +1,9 @@
 """The ``labs`` command: list, read, run and follow the labs, serve an emulator, and check the machine.
 
-labs list [service]          every lab: title, sources, services
-labs show <lab>              a lab's README, rendered
+labs list [service]          every lab: title, the notes it comes from, services
+labs show <lab>              a lab's README in the terminal, code blocks whole
 labs run <service-or-lab>    its tests, then what they demonstrated on this backend
-labs serve                   moto server (or LocalStack) in the foreground, for the By hand steps
+labs serve                   an emulator in the foreground (moto server, MiniStack or LocalStack), for By hand
 labs doctor                  versions, backends, Docker, Python 3.12+ for host LocalStack
 labs index [--write]         labs/README.md and docs/coverage.md, checked or regenerated
 labs parity [--run] [--write] every lab's status on every backend, from the test runs (docs/parity.md)
@@ -11,13 +11,13 @@ labs parity [--run] [--write] every lab's status on every backend, from the test
 
 from __future__ import annotations
 
-import importlib
+import difflib
 import os
 import signal
 import threading
 from enum import StrEnum
 from pathlib import Path
-from types import FrameType, ModuleType
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -25,15 +25,26 @@ from rich.console import Console
 from rich.markdown import Markdown
 from rich.markup import escape
 from rich.table import Table
-from rich.tree import Tree
 
-from labkit import coverage
+from labkit import coverage, localstack_host
 from labkit import parity as parity_page
-from labkit.backends import LOCALSTACK_HOW_TO_START, BackendError, LocalStackBackend, MotoServerBackend
-from labkit.catalog import CatalogError, Lab, find_lab, select, survey
+from labkit.backends import (
+    LOCALSTACK_HOW_TO_START,
+    PROVIDED_BY,
+    Backend,
+    BackendError,
+    LocalStackBackend,
+    MiniStackBackend,
+    MotoServerBackend,
+    make_backend,
+)
+from labkit.catalog import NOTES, CatalogError, Lab, find_lab, note_name, select, survey
 from labkit.cli.byhand import by_hand_environment, export_lines
 from labkit.cli.doctor import run_checks
+from labkit.cli.readme import render as render_readme
 from labkit.cli.runner import Outcome, run_pytest
+from labkit.cli.summary import summary
+from labkit.host_server import HostServerError, free_port, port_is_taken
 
 app = typer.Typer(
     help="Run, read and follow the AWS labs.",
@@ -48,6 +59,7 @@ class BackendName(StrEnum):
 
     moto = "moto"
     moto_server = "moto-server"
+    ministack = "ministack"
     localstack = "localstack"
     aws = "aws"
 
@@ -56,11 +68,11 @@ class ServeBackend(StrEnum):
     """What ``labs serve`` starts."""
 
     moto_server = "moto-server"
+    ministack = "ministack"
     localstack = "localstack"
 
 
-DEFAULT_MOTO_PORT = 5000
-DEFAULT_LOCALSTACK_PORT = 4566
+DEFAULT_PORTS = {ServeBackend.moto_server: 5000, ServeBackend.ministack: 4567, ServeBackend.localstack: 4566}
 
 
 def _console() -> Console:
@@ -68,7 +80,7 @@ def _console() -> Console:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(message)}")
+    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -84,6 +96,19 @@ def _short(file: str) -> str:
     return file.split("_", 1)[0]
 
 
+def _sources(lab: Lab) -> str:
+    """``000 Today I Learned: [DB] PartiQL``, one line per source."""
+    return "\n".join(f"{_short(s.file)} {NOTES[s.file].title}: {s.section}" for s in lab.sources)
+
+
+def _unknown(what: str, name: str, known: list[str]) -> str:
+    """``no lab uses 'dynamo'; did you mean: dynamodb?`` (close or containing names; else every name)."""
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+    close += [k for k in known if name and name in k and k not in close]
+    hint = f"did you mean: {', '.join(close[:5])}?" if close else f"known: {', '.join(known)}"
+    return f"no lab {what} {name!r}; {hint}"
+
+
 @app.command("list")
 def list_labs(
     service: Annotated[str | None, typer.Argument(help="only the labs of this service (e.g. dynamodb)")] = None,
@@ -94,7 +119,7 @@ def list_labs(
         chosen = [lab for lab in labs if service in (lab.service, *lab.services)]
         if not chosen:
             known = sorted({lab.service for lab in labs} | {s for lab in labs for s in lab.services})
-            raise typer.BadParameter(f"no lab uses {service!r}; services: {', '.join(known)}", param_hint="SERVICE")
+            raise typer.BadParameter(_unknown("uses", service, known), param_hint="SERVICE")
         labs = chosen
     table = Table(title=f"{len(labs)} labs", show_lines=False)
     table.add_column("lab", style="bold", no_wrap=True)
@@ -102,9 +127,10 @@ def list_labs(
     table.add_column("from the notes")
     table.add_column("services")
     for lab in labs:
-        sources = "\n".join(f"{_short(s.file)}: {s.section}" for s in lab.sources)
-        table.add_row(lab.name, escape(lab.title), escape(sources), ", ".join(lab.services))
-    _console().print(table)
+        table.add_row(lab.name, escape(lab.title), escape(_sources(lab)), ", ".join(lab.services))
+    console = _console()
+    console.print(table)
+    console.print("The notes: " + "; ".join(f"{_short(n.file)} {escape(n.title)}" for n in NOTES.values()))
 
 
 def _find(name: str) -> Lab:
@@ -115,43 +141,29 @@ def _find(name: str) -> Lab:
 
 
 @app.command()
-def show(lab: Annotated[str, typer.Argument(help="dynamodb/query_vs_scan, or a unique suffix: query_vs_scan")]) -> None:
-    """A lab's README, rendered in the terminal."""
+def show(
+    lab: Annotated[str | None, typer.Argument(help="dynamodb/query_vs_scan, or a unique suffix: query_vs_scan")] = None,
+) -> None:
+    """A lab's README in the terminal: code blocks whole, commands as you would type them."""
+    if lab is None:
+        raise typer.BadParameter("which lab? `labs list` shows every lab", param_hint="LAB")
     found = _find(lab)
     console = _console()
     console.print(f"[dim]{found.readme.relative_to(coverage.ROOT)}[/]")
-    console.print(Markdown(found.readme.read_text(encoding="utf-8")))
+    for source in found.sources:
+        subject = NOTES[source.file].subject
+        console.print(f"[dim]from {escape(note_name(source.file))}: {escape(subject)}[/]", soft_wrap=True)
+    render_readme(found.readme.read_text(encoding="utf-8"), console)
 
 
-_HEADINGS = {
-    "passed": ("✓", "green", "shown"),
-    "xfailed": ("≠", "yellow", "diverges here (the test asserts AWS's behaviour; this backend falls short)"),
-    "xpassed": ("!", "red", "diverges mark no longer true: the emulator now behaves like AWS, remove the mark"),
-    "skipped": ("-", "cyan", "skipped"),
-    "failed": ("✗", "red", "failed"),
-}
-
-
-def summary(outcomes: list[Outcome], backend: str) -> Tree:
-    """What the run demonstrated: per lab, the claims shown, the divergences with reasons, skips, failures."""
-    tree = Tree(f"[bold]What the labs demonstrated on {escape(backend)}[/]")
-    for lab in sorted({o.lab for o in outcomes}):
-        node = tree.add(f"[bold]{escape(lab)}[/]")
-        mine = sorted((o for o in outcomes if o.lab == lab), key=lambda o: o.nodeid)
-        for outcome, (mark, style, heading) in _HEADINGS.items():
-            found = [o for o in mine if o.outcome == outcome]
-            if not found:
-                continue
-            group = node.add(f"[{style}]{len(found)} {heading}[/]")
-            for o in found:
-                leaf = group.add(f"[{style}]{mark}[/] {escape(o.claim)}")
-                if o.reason and outcome != "passed":
-                    leaf.add(f"[dim]{escape(o.reason)}[/]")
-                if o.evidence:
-                    leaf.add(f"[dim]evidence: {escape(o.evidence)}[/]")
-    if not outcomes:
-        tree.add("[red]no test ran[/]")
-    return tree
+def _backend_for(lab: Lab, chosen: str) -> tuple[str, str | None]:
+    """The backend a lab runs on: the chosen one, or the emulator with what the lab needs and the chosen lacks."""
+    backend = make_backend(chosen)
+    for capability in lab.needs:
+        other = PROVIDED_BY.get(capability)
+        if backend.lacks(capability) and other and other != chosen:
+            return other, capability
+    return chosen, None
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -164,20 +176,33 @@ def run(
         BackendName | None, typer.Option(help="where AWS calls go (default: $LABS_BACKEND or moto)")
     ] = None,
 ) -> None:
-    """Run a service's or a lab's tests, then summarise what they demonstrated. Extra arguments go to pytest."""
+    """Run a service's or a lab's tests, then summarise what they demonstrated. Extra arguments go to pytest.
+
+    A lab that needs what the backend lacks (running Lambda code, on moto) runs on the emulator that has it.
+    """
+    name = backend.value if backend else os.environ.get("LABS_BACKEND") or "moto"
+    try:
+        make_backend(name)  # an unknown or unconfirmed backend is refused before anything else
+    except BackendError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--backend") from None
     try:
         labs = select(target, _labs())
     except CatalogError as exc:
         raise typer.BadParameter(str(exc), param_hint="TARGET") from None
-    name = backend.value if backend else os.environ.get("LABS_BACKEND") or "moto"
     console = _console()
+    groups: dict[str, list[Lab]] = {}
     for lab in labs:
-        if name not in lab.backends:
-            console.print(f"[yellow]note:[/] {lab.name} lists backends {', '.join(lab.backends)}, not {name}")
-    code, outcomes = run_pytest(labs, name, ctx.args, lambda line: console.out(line, highlight=False))
-    console.print()
-    console.print(summary(outcomes, name))
-    raise typer.Exit(code)
+        where, capability = _backend_for(lab, name)
+        if capability:
+            console.print(f"[yellow]note:[/] {lab.name} needs {capability}, which {name} lacks: running it on {where}")
+        groups.setdefault(where, []).append(lab)
+    worst, everything = 0, list[Outcome]()
+    for where, chosen in groups.items():
+        code, outcomes = run_pytest(chosen, where, ctx.args, lambda line: console.out(line, highlight=False))
+        worst, everything = max(worst, code), everything + outcomes
+        console.print()
+        console.print(summary(outcomes, where))
+    raise typer.Exit(worst)
 
 
 def _wait_for_interrupt() -> None:
@@ -203,39 +228,38 @@ def _print_environment(endpoint: str, region: str, what: str) -> None:
     typer.echo("")
 
 
-def _host_launcher() -> ModuleType | None:
-    """labkit.localstack_host (LocalStack without Docker), when this checkout has it."""
-    try:
-        module = importlib.import_module("labkit.localstack_host")
-    except ImportError:
-        return None
-    return module if hasattr(module, "start") and hasattr(module, "stop") else None
-
-
 @app.command()
 def serve(
     backend: Annotated[ServeBackend, typer.Option(help="the emulator to start")] = ServeBackend.moto_server,
     port: Annotated[
         int | None,
-        typer.Option(min=1, max=65535, help=f"default {DEFAULT_MOTO_PORT} (LocalStack {DEFAULT_LOCALSTACK_PORT})"),
+        typer.Option(min=0, max=65535, help="default: moto-server 5000, ministack 4567, localstack 4566; 0: any free"),
     ] = None,
 ) -> None:
     """Start an emulator in the foreground and print the environment for the By hand steps; Ctrl-C stops it."""
-    if backend is ServeBackend.moto_server:
-        server = MotoServerBackend(port=port or DEFAULT_MOTO_PORT)
-        try:
-            server.start()
-        except BackendError as exc:
-            raise _fail(f"{exc}\nIs another server on that port? Try --port.") from None
-        try:
-            _print_environment(str(server.endpoint_url), server.region, "moto server")
-            typer.echo("Ctrl-C stops it.")
-            _wait_for_interrupt()
-        finally:
-            server.stop()
-        typer.echo("moto server stopped.")
+    chosen = DEFAULT_PORTS[backend] if port is None else port or free_port()
+    if backend is ServeBackend.localstack:
+        _serve_localstack(chosen)
         return
-    _serve_localstack(port or DEFAULT_LOCALSTACK_PORT)
+    if port_is_taken(chosen):
+        raise _fail(f"127.0.0.1:{chosen} is already in use: pick another port with --port, or --port 0 for a free one")
+    if backend is ServeBackend.moto_server:
+        server: Backend = MotoServerBackend(port=chosen)
+        what = "moto server"
+    else:
+        server, what = MiniStackBackend(port=chosen), "MiniStack"
+        typer.echo(f"Starting MiniStack on 127.0.0.1:{chosen} (the first start installs it) ...")
+    try:
+        server.start()
+    except BackendError as exc:
+        raise _fail(str(exc)) from None
+    try:
+        _print_environment(str(server.endpoint_url), server.region, what)
+        typer.echo("Ctrl-C stops it.")
+        _wait_for_interrupt()
+    finally:
+        server.stop()
+    typer.echo(f"{what} stopped.")
 
 
 def _serve_localstack(port: int) -> None:
@@ -248,38 +272,31 @@ def _serve_localstack(port: int) -> None:
     else:
         _print_environment(endpoint, probe.region, "LocalStack (already running, not started by labs serve)")
         return
-    host = _host_launcher()
-    if host is None:
-        raise _fail(f"LocalStack is not answering at {endpoint}.\n{LOCALSTACK_HOW_TO_START}")
     typer.echo(f"Starting LocalStack on the host at {endpoint} (the first start installs it) ...")
     try:
-        host.start(port)
-    except Exception as exc:  # noqa: BLE001 - the launcher's error says what to do
+        localstack_host.start(port)
+    except HostServerError as exc:
         raise _fail(f"{exc}\n{LOCALSTACK_HOW_TO_START}") from None
     try:
         _print_environment(endpoint, probe.region, "LocalStack")
         typer.echo("Ctrl-C stops it.")
         _wait_for_interrupt()
     finally:
-        host.stop(port)
+        localstack_host.stop(port)
     typer.echo("LocalStack stopped.")
 
 
 @app.command()
 def doctor() -> None:
     """Python and package versions, which backends work here, Docker, and Python 3.12+ for host LocalStack."""
+    console = _console()
+    marks = {True: "[green]ok     [/]", False: "[red]missing[/]", None: "[yellow]absent [/]"}
+    console.print("[bold]labs doctor[/]")
     checks = run_checks()
-    table = Table(title="labs doctor")
-    table.add_column("check", no_wrap=True)
-    table.add_column("", no_wrap=True)
-    table.add_column("found")
-    table.add_column("if not")
-    marks = {True: "[green]ok[/]", False: "[red]missing[/]", None: "[yellow]absent[/]"}
     for check in checks:
-        table.add_row(
-            check.name, marks[check.ok], escape(check.detail), escape(check.fix if check.ok is not True else "")
-        )
-    _console().print(table)
+        console.print(f"{marks[check.ok]} [bold]{escape(check.name)}[/]: {escape(check.detail)}", soft_wrap=True)
+        if check.ok is not True and check.fix:
+            console.print(f"        [dim]if needed: {escape(check.fix)}[/]", soft_wrap=True)
     if any(check.ok is False for check in checks):
         raise typer.Exit(1)
 
@@ -320,13 +337,14 @@ def parity(
         Path, typer.Option("--outcomes", help="folder of <backend>.json outcome files from test runs")
     ] = Path(".parity"),
     run_first: Annotated[
-        bool, typer.Option("--run", help="first run the labs on moto, moto-server and (if it answers) LocalStack")
+        bool,
+        typer.Option("--run", help="first run the labs on moto, moto-server, ministack and (if it answers) LocalStack"),
     ] = False,
     write: Annotated[bool, typer.Option("--write", help="write docs/parity.md instead of checking it")] = False,
 ) -> None:
     """Every lab's status on every backend (pass, diverges, skipped), from the test runs themselves."""
     if run_first:
-        backends = ["moto", "moto-server"]
+        backends = ["moto", "moto-server", "ministack"]
         try:
             LocalStackBackend(check_timeout=1.0).health()
             backends.append("localstack")

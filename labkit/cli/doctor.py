@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from labkit.backends import LOCALSTACK_HOW_TO_START, BackendError, LocalStackBackend, MotoServerBackend
+from labkit import ministack_host
+from labkit.backends import (
+    LOCALSTACK_HOW_TO_START,
+    BackendError,
+    LocalStackBackend,
+    MiniStackBackend,
+    MotoServerBackend,
+)
 
 PACKAGES = ("boto3", "botocore", "moto", "pytest", "awscli", "localstack-client", "awslambdaric")
 MINIMUM_PYTHON = (3, 11)
@@ -66,6 +73,27 @@ def check_moto_server() -> Check:
         endpoint = server.endpoint_url
         server.stop()
     return Check("backend moto-server", True, f"moto server starts and answers (tried {endpoint})")
+
+
+def check_ministack() -> Check:
+    """MiniStack (Lambda code and DynamoDB without Docker): installed in its own venv on first use, then started."""
+    name = "backend ministack"
+    if not ministack_host.SERVER.installed():
+        return Check(
+            name,
+            None,
+            f"MiniStack {ministack_host.VERSION} is not installed yet (it installs itself on first use)",
+            "python -m labkit.ministack_host install (its own virtual environment under .ministack/, ~20 s)",
+        )
+    backend = MiniStackBackend()
+    try:
+        backend.start()
+    except BackendError as exc:
+        return Check(name, False, str(exc), "python -m labkit.ministack_host install, then labs doctor again")
+    finally:
+        endpoint = backend.endpoint_url
+        backend.stop()
+    return Check(name, True, f"MiniStack {ministack_host.VERSION} starts and answers (tried {endpoint})")
 
 
 def check_localstack() -> Check:
@@ -134,6 +162,7 @@ def run_checks() -> list[Check]:
         *check_packages(),
         check_moto(),
         check_moto_server(),
+        check_ministack(),
         check_localstack(),
         check_aws_credentials(),
         check_docker(),

@@ -48,7 +48,7 @@ def classify(report: pytest.TestReport) -> dict[str, Any] | None:
         outcome, reason = "failed", _reason(report) if report.when == "call" else f"error in {report.when}"
     else:
         return None
-    found = {"nodeid": report.nodeid, "outcome": outcome, "reason": reason}
+    found = {"nodeid": report.nodeid, "outcome": outcome, "reason": reason, "line": (report.location[1] or 0) + 1}
     evidence = dict(report.user_properties).get(EVIDENCE_PROPERTY)
     if evidence and outcome in ("xfailed", "xpassed"):
         found["evidence"] = str(evidence)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -25,27 +24,12 @@ class Outcome:
     outcome: str
     reason: str
     evidence: str = ""  # for a divergence: how we know what AWS does (labkit.evidence)
-
-    @property
-    def claim(self) -> str:
-        return claim(self.nodeid)
+    line: int = 0  # where the test is defined in its file: claims are told in the file's order
 
     @property
     def lab(self) -> str:
         """``dynamodb/query_vs_scan`` for a test under labs/, else the test file."""
         return lab_of(self.nodeid) or self.nodeid.split("::", 1)[0]
-
-
-def claim(nodeid: str) -> str:
-    """``...::test_scan_reads_every_item[moto]`` -> ``Scan reads every item (moto).``: a test name as a sentence."""
-    name = nodeid.rsplit("::", 1)[-1]
-    name, _, params = name.partition("[")
-    words = re.sub(r"^test_?", "", name).replace("__", "_").split("_")
-    sentence = " ".join(word for word in words if word)
-    sentence = sentence[:1].upper() + sentence[1:]
-    if params:
-        sentence += f" ({params.rstrip(']')})"
-    return sentence + "."
 
 
 def run_pytest(
@@ -66,4 +50,6 @@ def run_pytest(
             for line in process.stdout:
                 echo(line.rstrip("\n"))
         raw = json.loads(results.read_text(encoding="utf-8")) if results.is_file() else []
-    return process.returncode, [Outcome(r["nodeid"], r["outcome"], r["reason"], r.get("evidence", "")) for r in raw]
+    return process.returncode, [
+        Outcome(r["nodeid"], r["outcome"], r["reason"], r.get("evidence", ""), r.get("line", 0)) for r in raw
+    ]
