@@ -340,7 +340,8 @@ def parity(
         bool,
         typer.Option("--run", help="first run the labs on moto, moto-server, ministack and (if it answers) LocalStack"),
     ] = False,
-    write: Annotated[bool, typer.Option("--write", help="write docs/parity.md instead of checking it")] = False,
+    write: Annotated[bool, typer.Option("--write", help="write the page instead of checking it")] = False,
+    page: Annotated[Path | None, typer.Option("--page", help="the page (default docs/parity.md)")] = None,
 ) -> None:
     """Every lab's status on every backend (pass, diverges, skipped), from the test runs themselves."""
     if run_first:
@@ -357,17 +358,17 @@ def parity(
         found = parity_page.load(outcomes)
     except FileNotFoundError as exc:
         raise _fail(f"{exc}; run with --run, or point --outcomes at a folder of test-run outcomes") from None
-    page = parity_page.render(parity_page.build(found), found)
-    target = parity_page.PARITY_PAGE
+    text = parity_page.render(parity_page.build(found), found)
+    page = page or parity_page.PARITY_PAGE
     if write:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page, encoding="utf-8")
-        _console().print(f"wrote {target.relative_to(coverage.ROOT)}")
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(text, encoding="utf-8")
+        _console().print(f"wrote {page}")
         return
-    _console().print(Markdown(page))
-    current = target.read_text(encoding="utf-8") if target.is_file() else ""
-    if current != page:
-        raise _fail(f"{target.relative_to(coverage.ROOT)} is out of date (run: {parity_page.REGENERATE})")
+    _console().print(Markdown(text))
+    current = page.read_text(encoding="utf-8") if page.is_file() else ""
+    if current != text:
+        raise _fail(f"{page} is out of date (run: {parity_page.REGENERATE})")
 
 
 def main() -> None:
