@@ -12,12 +12,15 @@ import pytest
 import requests
 from botocore.utils import InstanceMetadataFetcher
 
+from labkit.network import create_subnet, create_vpc, launch, zones
 from labkit.report import show_table
 
 TOKEN_HEADER = "x-aws-ec2-metadata-token"
 TTL_HEADER = "x-aws-ec2-metadata-token-ttl-seconds"
 SIX_HOURS = 21600
-NO_IMDS_ON_MOTO = "in-process moto serves the metadata endpoint only through moto server"
+IMDS_DOCS = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-data-retrieval.html"
+HOW_IT_WORKS = "https://docs.amazonaws.cn/en_us/AWSEC2/latest/UserGuide/instance-metadata-v2-how-it-works.html"
+NO_IMDS_ON_LOCALSTACK = "serves no instance metadata endpoint (404 on /latest/...); on AWS every instance has one"
 
 
 def recording_fetcher(base_url, env):
@@ -37,22 +40,19 @@ def recording_fetcher(base_url, env):
 
 
 @pytest.fixture
-def instance(aws_client):
-    ec2 = aws_client("ec2")
-    amazon_linux = [{"Name": "name", "Values": ["al2023-ami-2023*-x86_64"]}]
-    image = ec2.describe_images(Owners=["amazon"], Filters=amazon_linux)["Images"][0]["ImageId"]
-    reservation = ec2.run_instances(
-        ImageId=image,
-        MinCount=1,
-        MaxCount=1,
-        InstanceType="t3.micro",
-        MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1},
-    )
-    return reservation["Instances"][0]["InstanceId"]
+def instance(ec2):
+    """A running instance launched with IMDSv2 required, in a subnet of the lab's own VPC."""
+    vpc = create_vpc(ec2, "10.0.0.0/16")
+    subnet = create_subnet(ec2, vpc["VpcId"], "10.0.1.0/24", zones(ec2, 1)[0])
+    options = {"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1}
+    return launch(ec2, subnet["SubnetId"], MetadataOptions=options)["InstanceId"]
 
 
-def test_http_tokens_required_is_stored_on_the_instance(aws_client, instance):
-    described = aws_client("ec2").describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0]
+@pytest.mark.diverges(
+    "ministack", "launches the instance but returns no MetadataOptions; AWS lists them", evidence=IMDS_DOCS
+)
+def test_http_tokens_required_is_stored_on_the_instance(ec2, instance):
+    described = ec2.describe_instances(InstanceIds=[instance])["Reservations"][0]["Instances"][0]
 
     options = described["MetadataOptions"]
     assert (options["HttpTokens"], options["HttpEndpoint"], options["HttpPutResponseHopLimit"]) == (
@@ -62,8 +62,15 @@ def test_http_tokens_required_is_stored_on_the_instance(aws_client, instance):
     )
 
 
-def test_an_existing_instance_can_be_switched_between_optional_and_required(aws_client, instance):
-    ec2 = aws_client("ec2")
+@pytest.mark.diverges(
+    "ministack", "has no ModifyInstanceMetadataOptions (InvalidAction); AWS switches the option", evidence=IMDS_DOCS
+)
+@pytest.mark.diverges(
+    "localstack",
+    "ModifyInstanceMetadataOptions with HttpTokens alone fails with InternalError; AWS needs no other option",
+    evidence=IMDS_DOCS,
+)
+def test_an_existing_instance_can_be_switched_between_optional_and_required(ec2, instance):
 
     relaxed = ec2.modify_instance_metadata_options(InstanceId=instance, HttpTokens="optional")
     ec2.modify_instance_metadata_options(InstanceId=instance, HttpTokens="required")
@@ -74,6 +81,7 @@ def test_an_existing_instance_can_be_switched_between_optional_and_required(aws_
 
 
 @pytest.mark.needs("http-endpoint")
+@pytest.mark.diverges("localstack", NO_IMDS_ON_LOCALSTACK, evidence=HOW_IT_WORKS)
 def test_the_sdk_puts_for_a_token_then_sends_it_with_every_get(backend):
     fetcher, sent = recording_fetcher(backend.endpoint_url, env={"AWS_EC2_METADATA_DISABLED": "false"})
 
@@ -105,7 +113,11 @@ def test_the_harness_switch_keeps_the_sdk_away_from_the_metadata_service():
 
 
 @pytest.mark.needs("http-endpoint")
-@pytest.mark.diverges("moto-server", "hands out a token for any TTL; AWS answers 400 above 21600 s")
+@pytest.mark.diverges("moto-server", "hands out a token for any TTL; AWS answers 400 above 21600 s", evidence=IMDS_DOCS)
+@pytest.mark.diverges(
+    "ministack", "clamps a TTL above 21600 s to 21600 and gives a token; AWS answers 400", evidence=IMDS_DOCS
+)
+@pytest.mark.diverges("localstack", NO_IMDS_ON_LOCALSTACK, evidence=IMDS_DOCS)
 def test_a_token_ttl_above_six_hours_is_refused(backend):
     response = requests.put(
         f"{backend.endpoint_url}/latest/api/token", headers={TTL_HEADER: str(SIX_HOURS + 1)}, timeout=5
@@ -115,10 +127,15 @@ def test_a_token_ttl_above_six_hours_is_refused(backend):
 
 
 @pytest.mark.needs("http-endpoint")
-@pytest.mark.diverges("moto-server", "answers a GET without a token; AWS answers 401 when HttpTokens is required")
+@pytest.mark.diverges(
+    ("moto-server", "ministack"),
+    "answers a GET without a token; AWS answers 401 when HttpTokens is required",
+    evidence=IMDS_DOCS,
+)
+@pytest.mark.diverges("localstack", NO_IMDS_ON_LOCALSTACK, evidence=IMDS_DOCS)
 def test_a_get_without_a_token_is_refused_when_tokens_are_required(backend):
-    """On AWS this runs on an instance launched with HttpTokens=required (the fixture above); moto's metadata
-    endpoint belongs to no instance, so none is launched here."""
+    """On AWS this runs on an instance launched with HttpTokens=required (the fixture above); an emulator's
+    metadata endpoint belongs to no instance, so none is launched here."""
     response = requests.get(f"{backend.endpoint_url}/latest/meta-data/instance-id", timeout=5)
 
     assert response.status_code == 401
