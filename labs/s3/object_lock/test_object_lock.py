@@ -1,4 +1,7 @@
-"""Object Lock: write once, read many. GOVERNANCE can be bypassed by the permitted; COMPLIANCE by no one."""
+"""Object Lock: write once, read many. GOVERNANCE can be bypassed by the permitted; COMPLIANCE by no one.
+
+Since November 2023 Object Lock can be turned on for an existing bucket too, once its versioning is Enabled.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +14,16 @@ from labkit.errors import error_code
 # Short on purpose: on a real account a COMPLIANCE object cannot be removed by anyone until this passes.
 RETENTION = datetime.timedelta(minutes=5)
 
+SNAPSHOTS = "localstack/localstack:tests/aws/services/s3/test_s3.snapshot.json"
+API_SNAPSHOTS = "localstack/localstack:tests/aws/services/s3/test_s3_api.snapshot.json"
+MODES_DOC = (
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-overview.html#object-lock-retention-modes"
+)
+
 
 @pytest.fixture
 def locked_bucket(make_bucket):
-    """Object Lock must be switched on when the bucket is created; that also turns versioning on."""
+    """A bucket created with Object Lock on; that also turns versioning on."""
     return make_bucket("locked", ObjectLockEnabledForBucket=True)
 
 
@@ -26,25 +35,64 @@ def put_locked(s3, bucket, key, **lock):
     return s3.put_object(Bucket=bucket, Key=key, Body=b"ledger", **lock)["VersionId"]
 
 
-def test_object_lock_bucket_is_versioned(s3, locked_bucket):
+def lock_status(s3, bucket):
+    return s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]["ObjectLockEnabled"]
+
+
+def test_a_bucket_created_with_object_lock_is_versioned(s3, locked_bucket):
     assert s3.get_bucket_versioning(Bucket=locked_bucket)["Status"] == "Enabled"
-    assert (
-        s3.get_object_lock_configuration(Bucket=locked_bucket)["ObjectLockConfiguration"]["ObjectLockEnabled"]
-        == "Enabled"
+    assert lock_status(s3, locked_bucket) == "Enabled"
+
+
+def test_object_lock_can_be_turned_on_for_an_existing_versioned_bucket(s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+
+    s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"})
+
+    assert lock_status(s3, bucket) == "Enabled"
+
+
+def test_an_existing_bucket_without_versioning_refuses_object_lock(s3, bucket):
+    code = error_code(
+        s3.put_object_lock_configuration, Bucket=bucket, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"}
     )
+
+    assert code == "InvalidBucketState"  # "Versioning must be 'Enabled' on the bucket to apply a Object Lock ..."
+
+
+def test_a_retention_protects_a_version_in_a_bucket_locked_after_creation(s3, bucket, request):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"})
+    version = put_locked(s3, bucket, "g.txt", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=until())
+    request.addfinalizer(  # the harness's cleanup sends the bypass only to buckets created with Object Lock
+        lambda: s3.delete_object(Bucket=bucket, Key="g.txt", VersionId=version, BypassGovernanceRetention=True)
+    )
+
+    code = error_code(s3.delete_object, Bucket=bucket, Key="g.txt", VersionId=version)
+
+    assert code == "AccessDenied"
 
 
 @pytest.mark.diverges(
-    "localstack",
-    "stores a GOVERNANCE retention on a bucket without Object Lock; AWS answers InvalidRequest "
-    "(Bucket is missing Object Lock Configuration)",
+    ("moto", "moto-server", "ministack"),
+    "lets versioning be suspended on an Object Lock bucket; AWS answers 409 InvalidBucketState",
+    evidence=f"{API_SNAPSHOTS}#TestS3ObjectLock::test_disable_versioning_on_locked_bucket ; "
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html",
 )
+def test_versioning_cannot_be_suspended_once_object_lock_is_on(s3, locked_bucket):
+    code = error_code(s3.put_bucket_versioning, Bucket=locked_bucket, VersioningConfiguration={"Status": "Suspended"})
+
+    assert code == "InvalidBucketState"
+
+
 def test_a_bucket_without_object_lock_refuses_a_retention(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+
     code = error_code(
-        s3.put_object, Bucket=bucket, Key="k", Body=b"x", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=until()
+        s3.put_object_retention, Bucket=bucket, Key="k", Retention={"Mode": "GOVERNANCE", "RetainUntilDate": until()}
     )
 
-    assert code == "InvalidRequest"
+    assert code == "InvalidRequest"  # "Bucket is missing Object Lock Configuration"
 
 
 def test_governance_refuses_deleting_the_version_without_bypass(s3, locked_bucket):
@@ -96,7 +144,11 @@ def test_compliance_retention_can_be_extended(s3, locked_bucket):
     assert abs(head["ObjectLockRetainUntilDate"] - later) < datetime.timedelta(seconds=1)
 
 
-@pytest.mark.diverges(("moto", "moto-server"), "lets a COMPLIANCE retention be shortened; AWS answers AccessDenied")
+@pytest.mark.diverges(
+    ("moto", "moto-server"),
+    "lets a COMPLIANCE retention be shortened; AWS answers 403 AccessDenied",
+    evidence=f"{SNAPSHOTS}#TestS3ObjectLockRetention::test_s3_object_retention_compliance_mode ; {MODES_DOC}",
+)
 def test_compliance_retention_cannot_be_shortened(s3, locked_bucket):
     version = put_locked(s3, locked_bucket, "c.txt", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until())
 
@@ -112,7 +164,9 @@ def test_compliance_retention_cannot_be_shortened(s3, locked_bucket):
 
 
 @pytest.mark.diverges(
-    ("moto", "moto-server"), "lets COMPLIANCE be changed to GOVERNANCE (even with bypass); AWS answers AccessDenied"
+    ("moto", "moto-server"),
+    "lets COMPLIANCE be changed to GOVERNANCE (even with bypass); AWS answers 403 AccessDenied",
+    evidence=f"{SNAPSHOTS}#TestS3ObjectLockRetention::test_s3_object_retention_compliance_mode ; {MODES_DOC}",
 )
 def test_compliance_mode_cannot_be_changed_to_governance(s3, locked_bucket):
     version = put_locked(s3, locked_bucket, "c.txt", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until())
@@ -148,7 +202,11 @@ def test_removing_the_legal_hold_allows_the_delete(s3, locked_bucket):
     assert "Versions" not in s3.list_object_versions(Bucket=locked_bucket, Prefix="h.txt")
 
 
-@pytest.mark.diverges(("moto", "moto-server"), "GetObjectRetention answers 500; AWS returns the retention")
+@pytest.mark.diverges(
+    ("moto", "moto-server"),
+    "GetObjectRetention answers 500 InternalError; AWS returns the mode and the date",
+    evidence=f"{SNAPSHOTS}#TestS3ObjectLockRetention::test_s3_object_retention",
+)
 def test_get_object_retention_reports_the_mode_and_date(s3, locked_bucket):
     version = put_locked(s3, locked_bucket, "c.txt", ObjectLockMode="COMPLIANCE", ObjectLockRetainUntilDate=until())
 
