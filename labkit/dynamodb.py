@@ -42,13 +42,19 @@ def create_table(
         attributes[sort_key[0]] = sort_key[1]
     attributes.update(dict(extra_attributes))
     options.setdefault("BillingMode", "PAY_PER_REQUEST")
-    client.create_table(
+    created = client.create_table(
         TableName=name,
         KeySchema=key_schema,
         AttributeDefinitions=[{"AttributeName": n, "AttributeType": t} for n, t in attributes.items()],
         **options,
     )
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    if created["TableDescription"].get("TableStatus") != "ACTIVE":  # AWS answers CREATING; wait for ACTIVE
+        wait_until_active(client, name)
+
+
+def wait_until_active(client: Any, name: str, *, max_wait: int = 60) -> None:
+    """Poll DescribeTable every second (the ``table_exists`` waiter) until the table is ACTIVE, up to ``max_wait`` s."""
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": max_wait})
 
 
 def put_items(client: Any, table: str, items: Iterable[Mapping[str, Any]]) -> int:
