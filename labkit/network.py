@@ -26,8 +26,8 @@ log = logging.getLogger(__name__)
 
 Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
 
-#: Waits on real AWS; an emulator answers the first look.
-FAST_WAIT = {"Delay": 2, "MaxAttempts": 90}
+#: Waiter settings: a 1 s poll (an emulator that reports a transition does so on the second look), 5 min on AWS.
+FAST_WAIT = {"Delay": 1, "MaxAttempts": 300}
 AMAZON_LINUX = [{"Name": "name", "Values": ["al2023-ami-2023*-x86_64"]}]
 
 
