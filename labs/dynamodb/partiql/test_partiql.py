@@ -16,7 +16,8 @@ SELECT_DOCS = f"{DOCS}/ql-reference.select.html"  # WHERE OrderID = 100, "quoted
 INSERT_DOCS = f"{DOCS}/ql-reference.insert.html"  # an existing key: DuplicateItemException
 BATCH_DOCS = f"{DOCS}/ql-reference.multiplestatements.batching.html"  # all reads or all writes; VALUE {'k': ?}
 # LocalStack's test, recorded against AWS, runs "UPDATE ... SET Age=20 WHERE Username='user02'" (no spaces).
-NO_SPACES_ON_AWS = "localstack/localstack:tests/aws/services/dynamodb/test_dynamodb.snapshot.json#test_dynamodb_batch_execute_statement"
+SNAPSHOTS = "localstack/localstack:tests/aws/services/dynamodb/test_dynamodb.snapshot.json"
+NO_SPACES_ON_AWS = f"{SNAPSHOTS}#test_dynamodb_batch_execute_statement"
 GABRIEL = {"id": 3, "name": "Gabriel", "class": "archangel"}
 
 
