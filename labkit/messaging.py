@@ -10,8 +10,51 @@ import json
 import time
 from typing import Any
 
+from labkit.backends import Backend
+
 #: How long a lab waits for a message that should arrive (emulators deliver in milliseconds).
 DEFAULT_WITHIN = 2.0
+#: How long the same wait may take on real AWS (cross-service delivery, a move task, a purge): it ends as soon
+#: as the message is there, so only a failing run pays for it.
+AWS_WITHIN = 60.0
+
+VISIBLE, IN_FLIGHT, DELAYED = (
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+)
+
+
+def patience(backend: Backend, seconds: float = DEFAULT_WITHIN) -> float:
+    """How long to wait for something that should arrive: ``seconds`` on an emulator, at least a minute on AWS."""
+    return seconds if backend.is_emulator else max(seconds, AWS_WITHIN)
+
+
+def long_poll(sqs: Any, queue_url: str, seconds: int = 1, **receive: Any) -> list[dict[str, Any]]:
+    """One ``ReceiveMessage`` that waits up to ``seconds`` (a long poll asks every SQS server, so unlike a short
+    poll it cannot miss a message that is there); the messages it returned."""
+    response = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=seconds, **receive)
+    return list(response.get("Messages", []))
+
+
+def counts(sqs: Any, queue_url: str, *names: str) -> tuple[int, ...]:
+    """The queue's approximate counters as integers; by default (visible, in flight)."""
+    wanted = list(names or (VISIBLE, IN_FLIGHT))
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=wanted)["Attributes"]
+    return tuple(int(attributes[name]) for name in wanted)
+
+
+def settled_counts(
+    sqs: Any, queue_url: str, expected: tuple[int, ...], backend: Backend, *names: str
+) -> tuple[int, ...]:
+    """The counters once they equal ``expected``: SQS's ``Approximate*`` numbers lag on AWS, so there they are
+    polled for up to a minute; an emulator is looked at once. Returns what was last seen, for the assertion."""
+    deadline = time.monotonic() + (0.0 if backend.is_emulator else AWS_WITHIN)
+    while True:
+        found = counts(sqs, queue_url, *names)
+        if found == expected or time.monotonic() >= deadline:
+            return found
+        time.sleep(1.0)
 
 
 def queue_arn(sqs: Any, queue_url: str) -> str:

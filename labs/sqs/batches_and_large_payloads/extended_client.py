@@ -51,7 +51,9 @@ def pointer_of(message: dict[str, Any]) -> dict[str, str] | None:
 
 
 def receive(sqs: Any, s3: Any, queue_url: str, **kwargs: Any) -> list[Received]:
-    """Receive messages and resolve pointers, so the caller sees full payloads either way."""
+    """Receive messages and resolve pointers, so the caller sees full payloads either way. A long poll of 1 s
+    unless told otherwise: a short poll may come back empty on AWS even when a message is there."""
+    kwargs.setdefault("WaitTimeSeconds", 1)
     response = sqs.receive_message(QueueUrl=queue_url, MessageAttributeNames=[SIZE_ATTRIBUTE], **kwargs)
     received = []
     for message in response.get("Messages", []):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from labkit.messaging import drain
+from labkit.messaging import drain, long_poll
 from labkit.report import show_table
 
 INTERLEAVED = [("truck-1", "loaded"), ("truck-2", "loaded"), ("truck-1", "departed"),
@@ -48,12 +48,12 @@ def test_a_group_is_blocked_while_one_of_its_messages_is_in_flight(aws_client, m
     send(sqs, queue, "truck-1 departed", "truck-1")
     send(sqs, queue, "truck-2 loaded", "truck-2")
 
-    [first] = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)["Messages"]
-    while_in_flight = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    [first] = long_poll(sqs, queue, MaxNumberOfMessages=1)
+    while_in_flight = long_poll(sqs, queue, MaxNumberOfMessages=10)
     sqs.delete_message(QueueUrl=queue, ReceiptHandle=first["ReceiptHandle"])
     for message in while_in_flight:
         sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
-    after_delete = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    after_delete = long_poll(sqs, queue, MaxNumberOfMessages=10)
 
     assert first["Body"] == "truck-1 loaded"
     assert [m["Body"] for m in while_in_flight] == ["truck-2 loaded"]  # truck-1 waits; truck-2 does not
