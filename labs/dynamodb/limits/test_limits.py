@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 from labkit.dynamodb import create_table, to_item
 
 ITEM_LIMIT = 400 * 1024  # 409,600 bytes: DynamoDB's KB is 1,024 bytes
+DOCS = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide"
 
 
 @pytest.fixture
@@ -22,11 +23,12 @@ def table(dynamodb, unique_name):
     ("moto", "moto-server"),
     "rejects items over 405,000 bytes; AWS accepts up to 400 KB = 409,600 bytes",
     raises=ClientError,
+    evidence=f"{DOCS}/Constraints.html ; {DOCS}/CapacityUnitCalculations.html",
 )
 def test_item_of_exactly_400_kb_is_accepted(dynamodb, table, item_of_size):
     dynamodb.put_item(TableName=table, Item=to_item(item_of_size(ITEM_LIMIT)))
 
-    stored = dynamodb.get_item(TableName=table, Key=to_item({"id": "big"}))["Item"]
+    stored = dynamodb.get_item(TableName=table, Key=to_item({"id": "big"}), ConsistentRead=True)["Item"]
     assert len(stored["blob"]["S"]) == ITEM_LIMIT - len("id") - len("big") - len("blob")
 
 
@@ -55,7 +57,7 @@ def keys(count):
 def test_batch_get_takes_100_keys(dynamodb, table):
     dynamodb.put_item(TableName=table, Item=to_item({"id": "k000"}))
 
-    response = dynamodb.batch_get_item(RequestItems={table: {"Keys": keys(100)}})
+    response = dynamodb.batch_get_item(RequestItems={table: {"Keys": keys(100), "ConsistentRead": True}})
 
     assert response["Responses"][table] == [to_item({"id": "k000"})]  # 100 asked, 1 exists
     assert not response["UnprocessedKeys"]
@@ -76,13 +78,17 @@ def test_batch_write_takes_25_requests(dynamodb, table):
     response = dynamodb.batch_write_item(RequestItems=writes(table, 25))
 
     assert not response["UnprocessedItems"]
-    assert dynamodb.scan(TableName=table, Select="COUNT")["Count"] == 25
+    assert dynamodb.scan(TableName=table, Select="COUNT", ConsistentRead=True)["Count"] == 25
 
 
-@pytest.mark.diverges(("moto", "moto-server"), "accepts 26 write requests; AWS allows at most 25 a call")
+@pytest.mark.diverges(
+    ("moto", "moto-server"),
+    "accepts 26 write requests; AWS allows at most 25 a call",
+    evidence="botocore:dynamodb/2012-08-10#WriteRequests",
+)
 def test_batch_write_of_26_requests_is_rejected(dynamodb, table):
     with pytest.raises(ClientError) as raised:
         dynamodb.batch_write_item(RequestItems=writes(table, 26))
 
     assert raised.value.response["Error"]["Code"] == "ValidationException"
-    assert dynamodb.scan(TableName=table, Select="COUNT")["Count"] == 0
+    assert dynamodb.scan(TableName=table, Select="COUNT", ConsistentRead=True)["Count"] == 0
