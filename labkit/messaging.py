@@ -113,7 +113,8 @@ def read_records(
     """Follow a Kinesis shard iterator until ``count`` records have come or ``within`` seconds have passed.
 
     On AWS a ``GetRecords`` call may return nothing even when records exist further on, so a reader keeps
-    following ``NextShardIterator``; this does that, with a short pause between empty answers.
+    following ``NextShardIterator``; this does that, pausing 0.25 s between pages that leave it short (a shard
+    serves at most five ``GetRecords`` calls a second).
     """
     records: list[dict[str, Any]] = []
     deadline = time.monotonic() + within
@@ -122,8 +123,8 @@ def read_records(
         response = kinesis.get_records(ShardIterator=iterator, Limit=1000)
         records.extend(response["Records"])
         iterator = response.get("NextShardIterator")
-        if not response["Records"]:
-            time.sleep(0.1)
+        if len(records) < count:
+            time.sleep(0.25)
     return records
 
 

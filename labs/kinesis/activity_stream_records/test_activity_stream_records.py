@@ -9,7 +9,7 @@ import activity_consumer
 import pytest
 
 from labkit.data import load_json
-from labkit.messaging import read_records
+from labkit.messaging import patience, read_records
 from labkit.report import show_table
 
 NOTE_RECORD = load_json("kinesis/aurora_activity_record.json")
@@ -29,24 +29,24 @@ def stream(make_stream):
     return make_stream("activity", shards=1)
 
 
-def put_and_read(kinesis, stream, records):
+def put_and_read(kinesis, backend, stream, records):
     cluster = NOTE_RECORD["databaseActivityEvents"]["clusterId"]
     for record in records:
         kinesis.put_record(StreamName=stream, PartitionKey=cluster, Data=json.dumps(record).encode("utf-8"))
     [shard] = kinesis.list_shards(StreamName=stream)["Shards"]
     start = kinesis.get_shard_iterator(StreamName=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")
-    return read_records(kinesis, start["ShardIterator"], len(records))
+    return read_records(kinesis, start["ShardIterator"], len(records), within=patience(backend))
 
 
-def test_the_notes_record_crosses_kinesis_unchanged(aws_client, stream):
-    [received] = put_and_read(aws_client("kinesis"), stream, [NOTE_RECORD])
+def test_the_notes_record_crosses_kinesis_unchanged(aws_client, backend, stream):
+    [received] = put_and_read(aws_client("kinesis"), backend, stream, [NOTE_RECORD])
 
     assert json.loads(received["Data"]) == NOTE_RECORD
     assert received["PartitionKey"] == "cluster-4HNY5V4RRNPKKYB7ICFKE5JBQQ"
 
 
-def test_the_consumer_keeps_only_read_events(aws_client, stream):
-    received = put_and_read(aws_client("kinesis"), stream, [write_record(), NOTE_RECORD, write_record()])
+def test_the_consumer_keeps_only_read_events(aws_client, backend, stream):
+    received = put_and_read(aws_client("kinesis"), backend, stream, [write_record(), NOTE_RECORD, write_record()])
 
     reads = activity_consumer.events_of_class(received, "READ")
     every_event = activity_consumer.activity_events(received)

@@ -8,7 +8,7 @@ import hashlib
 
 import pytest
 
-from labkit.messaging import read_records
+from labkit.messaging import patience, read_records
 from labkit.report import show_table
 
 SHARDS = 4
@@ -76,23 +76,25 @@ def test_sequence_numbers_increase_within_a_shard(aws_client, stream):
     assert sequence_numbers == sorted(sequence_numbers) and len(set(sequence_numbers)) == 5
 
 
-def test_trim_horizon_replays_the_shard_from_the_oldest_record(aws_client, stream):
+def test_trim_horizon_replays_the_shard_from_the_oldest_record(aws_client, backend, stream):
     kinesis = aws_client("kinesis")
     for n in range(3):
         shard_id = kinesis.put_record(StreamName=stream, Data=f"event {n}".encode(), PartitionKey="sensor-7")["ShardId"]
 
-    first_read = read_records(kinesis, iterator(kinesis, stream, shard_id, "TRIM_HORIZON"), 3)
-    second_read = read_records(kinesis, iterator(kinesis, stream, shard_id, "TRIM_HORIZON"), 3)
+    first_read = read_records(kinesis, iterator(kinesis, stream, shard_id, "TRIM_HORIZON"), 3, within=patience(backend))
+    second_read = read_records(
+        kinesis, iterator(kinesis, stream, shard_id, "TRIM_HORIZON"), 3, within=patience(backend)
+    )
 
     assert [r["Data"] for r in first_read] == [b"event 0", b"event 1", b"event 2"]
     assert [r["Data"] for r in second_read] == [r["Data"] for r in first_read]  # reading removed nothing
 
 
-def test_latest_sees_only_records_put_after_the_iterator(aws_client, stream):
+def test_latest_sees_only_records_put_after_the_iterator(aws_client, backend, stream):
     kinesis = aws_client("kinesis")
     shard_id = kinesis.put_record(StreamName=stream, Data=b"before", PartitionKey="sensor-7")["ShardId"]
 
     latest = iterator(kinesis, stream, shard_id, "LATEST")
     kinesis.put_record(StreamName=stream, Data=b"after", PartitionKey="sensor-7")
 
-    assert [r["Data"] for r in read_records(kinesis, latest, 1)] == [b"after"]
+    assert [r["Data"] for r in read_records(kinesis, latest, 1, within=patience(backend))] == [b"after"]
