@@ -1,32 +1,70 @@
-"""IAM for labs: policy documents, users with access keys, and moto's IAM enforcement for one test.
+"""IAM for labs: policy documents, users with access keys, and IAM enforcement for one test.
 
 moto does not check permissions by default: every request is allowed. ``iam_enforced`` switches moto's
 check on (signature and IAM policies of the caller), and off again when the block ends, so a lab can
 show a user being refused. Both moto backends run moto in this process (moto server as a thread), so
-one module-level setting steers both. LocalStack checks IAM only when started with ``ENFORCE_IAM=1``;
-real AWS always does.
+one module-level setting steers both. MiniStack checks IAM policies only when its server was started with
+``AUTH=true`` (its health endpoint says ``"auth": "enabled"``); the host LocalStack (community edition)
+checks none. On those, a policy decision cannot be shown, and ``iam_enforced`` skips the test with the
+reason. Real AWS always checks.
 """
 
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
+
+import pytest
 
 from labkit.backends import Backend
 
 MOTO_BACKENDS = frozenset({"moto", "moto-server"})
+LOCALSTACK_CHECKS_NO_IAM = (
+    "the host LocalStack (community edition) checks no IAM policy: every signed request is allowed, "
+    "so a policy decision cannot be shown there"
+)
+MINISTACK_CHECKS_NO_IAM = (
+    "this MiniStack was started without AUTH=true, so it checks no IAM policy; a MiniStack started with "
+    "AUTH=true (point MINISTACK_ENDPOINT at one) evaluates identity policies, boundaries and trust policies"
+)
+
+
+@cache
+def _ministack_auth_enabled(endpoint_url: str) -> bool:
+    """Whether the MiniStack at this endpoint checks IAM (its health endpoint reports ``auth``)."""
+    with urllib.request.urlopen(f"{endpoint_url}/_ministack/health", timeout=5) as response:  # noqa: S310 (loopback)
+        return bool(json.load(response).get("auth") == "enabled")
+
+
+def iam_check_missing(backend: Backend) -> str | None:
+    """Why this backend checks no IAM policy at all, or None when it does (AWS, moto, MiniStack with AUTH)."""
+    if backend.name == "localstack":
+        return LOCALSTACK_CHECKS_NO_IAM
+    if backend.name == "ministack" and not (backend.endpoint_url and _ministack_auth_enabled(backend.endpoint_url)):
+        return MINISTACK_CHECKS_NO_IAM
+    return None
+
+
+def require_iam_checks(backend: Backend) -> None:
+    """Skip the test now, before it creates anything, when this backend checks no IAM policy."""
+    if (missing := iam_check_missing(backend)) is not None:
+        pytest.skip(missing)
 
 
 @contextmanager
 def iam_enforced(backend: Backend) -> Iterator[None]:
-    """Inside the block, moto refuses any request its caller's IAM policies do not allow.
+    """Inside the block, the backend refuses any request its caller's IAM policies do not allow.
 
-    Requests signed with the harness's fake credentials fail inside (moto knows no such access key):
-    create users, roles and keys first, then enter the block. On backends other than moto this does
-    nothing. The previous setting and request counter are restored on exit, even when the test fails.
+    On moto, requests signed with the harness's fake credentials fail inside (moto knows no such access
+    key): create users, roles and keys first, then enter the block; the previous setting and request
+    counter are restored on exit, even when the test fails. MiniStack with ``AUTH=true`` and AWS always
+    check, so nothing is switched there. A backend that checks no IAM policy skips the test, with the reason.
     """
+    require_iam_checks(backend)
     if backend.name not in MOTO_BACKENDS:
         yield
         return

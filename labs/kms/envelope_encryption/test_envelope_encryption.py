@@ -15,6 +15,7 @@ from envelope import open_envelope, seal
 from labkit.report import show_table
 
 CONTEXT = {"department": "payroll"}
+SNAPSHOTS = "localstack/localstack:tests/aws/services/kms/test_kms.snapshot.json"
 
 
 @pytest.fixture
@@ -31,6 +32,11 @@ def test_encrypt_takes_up_to_4096_bytes(aws_client, key_id):
     assert kms.decrypt(CiphertextBlob=blob)["Plaintext"] == data  # no KeyId needed: it is in the blob
 
 
+@pytest.mark.diverges(
+    "ministack",
+    "encrypts 4097 bytes; AWS answers ValidationException (at most 4096)",
+    evidence=f"{SNAPSHOTS}#test_plaintext_size_for_encrypt",
+)
 def test_encrypt_rejects_4097_bytes(aws_client, key_id):
     with pytest.raises(ClientError) as raised:
         aws_client("kms").encrypt(KeyId=key_id, Plaintext=os.urandom(4097))
@@ -80,6 +86,12 @@ def test_decrypt_needs_the_same_encryption_context(aws_client, key_id):
     }
 
 
+@pytest.mark.diverges(
+    "ministack",
+    "answers InvalidAction for ReEncrypt; AWS re-encrypts under the destination key",
+    evidence=f"{SNAPSHOTS}#test_re_encrypt[SYMMETRIC_DEFAULT-SYMMETRIC_DEFAULT]",
+    raises=ClientError,
+)
 def test_re_encrypt_moves_a_ciphertext_to_another_key(aws_client, key_id):
     kms = aws_client("kms")
     other = kms.create_key(Description="labs second key")["KeyMetadata"]["Arn"]
@@ -87,6 +99,7 @@ def test_re_encrypt_moves_a_ciphertext_to_another_key(aws_client, key_id):
 
     moved = kms.re_encrypt(
         CiphertextBlob=blob,
+        SourceKeyId=key_id,  # optional for symmetric keys, but naming it is good practice
         SourceEncryptionContext=CONTEXT,
         DestinationKeyId=other,
         DestinationEncryptionContext=CONTEXT,

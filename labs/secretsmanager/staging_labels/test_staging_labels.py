@@ -60,6 +60,12 @@ def test_get_secret_value_by_version_stage(aws_client, secret):
     assert (password(current), password(previous)) == ("second", "first")
 
 
+@pytest.mark.diverges(
+    "ministack",
+    "drops the unlabelled version from ListSecretVersionIds(IncludeDeprecated=True); AWS lists it without labels",
+    evidence="localstack/localstack:tests/aws/services/secretsmanager/test_secretsmanager.snapshot.json"
+    "#test_deprecated_secret_version_stage",
+)
 def test_a_second_update_leaves_the_oldest_version_without_a_label(aws_client, secret):
     client = aws_client("secretsmanager")
     first = client.get_secret_value(SecretId=secret)["VersionId"]
