@@ -10,7 +10,8 @@ import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
 from labkit.data import load_json
-from labkit.dynamodb import create_table, from_item, put_items
+from labkit.dynamodb import create_table, from_item, put_items, to_item
+from labkit.eventually import eventually
 from labkit.report import show_table
 
 BOOKS = load_json("dynamodb/library_books.json")
@@ -86,6 +87,7 @@ def test_lsi_sorts_one_authors_books_by_another_key(dynamodb, library):
     response = dynamodb.query(
         TableName=library,
         IndexName="ByYear",
+        ConsistentRead=True,  # an LSI allows it: the read sees the books just written
         KeyConditionExpression="Author = :a",
         ExpressionAttributeValues={":a": {"S": MURAKAMI}},
     )
@@ -156,3 +158,75 @@ def test_consistent_read_on_an_lsi_is_allowed(dynamodb, library):
     )
 
     assert [from_item(item)["Title"] for item in response["Items"]] == ["Pride and Prejudice", "Emma", "Persuasion"]
+
+
+# --- a sparse index -------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def lending_library(dynamodb, unique_name):
+    """The library with a global index OnLoan keyed on Borrower, an attribute no book has until it is lent."""
+    name = unique_name("lending")
+    create_table(
+        dynamodb,
+        name,
+        partition_key=("Author", "S"),
+        sort_key=("Title", "S"),
+        extra_attributes=[("Borrower", "S")],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "OnLoan",
+                "KeySchema": [{"AttributeName": "Borrower", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            }
+        ],
+    )
+    put_items(dynamodb, name, BOOKS)
+    return name
+
+
+def lend(dynamodb, table, author, title, borrower):
+    dynamodb.update_item(
+        TableName=table,
+        Key=to_item({"Author": author, "Title": title}),
+        UpdateExpression="SET Borrower = :b",
+        ExpressionAttributeValues={":b": {"S": borrower}},
+    )
+
+
+def give_back(dynamodb, table, author, title):
+    dynamodb.update_item(
+        TableName=table, Key=to_item({"Author": author, "Title": title}), UpdateExpression="REMOVE Borrower"
+    )
+
+
+def on_loan(dynamodb, table, backend, titles):
+    """Scan the index OnLoan; on AWS (a GSI is updated asynchronously) until it holds ``titles``. Returns the scan."""
+    scan = {}
+
+    def look():
+        scan.update(dynamodb.scan(TableName=table, IndexName="OnLoan"))
+        return sorted(from_item(item)["Title"] for item in scan["Items"]) == titles
+
+    eventually(look, backend, timeout=30, interval=1)
+    return scan
+
+
+def test_a_sparse_index_holds_only_the_items_that_have_its_key(dynamodb, lending_library, backend):
+    lend(dynamodb, lending_library, MURAKAMI, "1Q84", "ada")
+    lend(dynamodb, lending_library, "Han Kang", "Human Acts", "grace")
+
+    scan = on_loan(dynamodb, lending_library, backend, ["1Q84", "Human Acts"])
+
+    assert sorted(from_item(item)["Title"] for item in scan["Items"]) == ["1Q84", "Human Acts"]
+    assert scan["ScannedCount"] == 2  # the index holds 2 of the 16 books: scanning it reads only those
+
+
+def test_removing_the_key_attribute_takes_the_item_out_of_the_index(dynamodb, lending_library, backend):
+    lend(dynamodb, lending_library, MURAKAMI, "1Q84", "ada")
+    lend(dynamodb, lending_library, "Han Kang", "Human Acts", "grace")
+    give_back(dynamodb, lending_library, MURAKAMI, "1Q84")
+
+    scan = on_loan(dynamodb, lending_library, backend, ["Human Acts"])
+
+    assert [from_item(item)["Title"] for item in scan["Items"]] == ["Human Acts"]
