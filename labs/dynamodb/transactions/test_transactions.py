@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from labkit.dynamodb import create_table, from_item, to_item
+from labkit.dynamodb import create_table, from_item, put_items, to_item
 from labkit.report import show_table
 
 
@@ -14,8 +14,7 @@ from labkit.report import show_table
 def balances(dynamodb, unique_name):
     name = unique_name("balances")
     create_table(dynamodb, name, partition_key=("account", "S"))
-    for account, balance in (("alice", 100), ("bob", 50)):
-        dynamodb.put_item(TableName=name, Item=to_item({"account": account, "balance": balance}))
+    put_items(dynamodb, name, [{"account": "alice", "balance": 100}, {"account": "bob", "balance": 50}])
     return name
 
 
@@ -85,7 +84,7 @@ def puts(table, count):
 def test_one_transaction_takes_100_items_not_the_notes_25(dynamodb, balances):
     dynamodb.transact_write_items(TransactItems=puts(balances, 100))
 
-    assert dynamodb.scan(TableName=balances, Select="COUNT")["Count"] == 2 + 100
+    assert dynamodb.scan(TableName=balances, Select="COUNT", ConsistentRead=True)["Count"] == 2 + 100
 
 
 def test_a_transaction_of_101_items_is_rejected(dynamodb, balances):
@@ -93,4 +92,4 @@ def test_a_transaction_of_101_items_is_rejected(dynamodb, balances):
         dynamodb.transact_write_items(TransactItems=puts(balances, 101))
 
     assert raised.value.response["Error"]["Code"] == "ValidationException"
-    assert dynamodb.scan(TableName=balances, Select="COUNT")["Count"] == 2
+    assert dynamodb.scan(TableName=balances, Select="COUNT", ConsistentRead=True)["Count"] == 2
