@@ -1,4 +1,24 @@
-"""Fixtures shared by the networking labs (labkit.network): clients whose creations are undone after each test
-on backends that keep state (host LocalStack, AWS), availability zones, instances waited for."""
+"""Fixtures shared by the EC2 labs (labkit.network): clients whose creations are undone after each test on
+backends that keep state (host LocalStack, AWS), and a small VPC with one subnet in each of two zones."""
 
-from labkit.network import ec2, tidy_up, watched_client  # noqa: F401  (pytest fixtures)
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from labkit.network import create_subnet, create_vpc, ec2, tidy_up, watched_client, zones  # noqa: F401
+
+
+@pytest.fixture
+def two_zones(ec2) -> dict[str, Any]:  # noqa: F811  (the ec2 fixture imported above)
+    """A VPC (10.0.0.0/16) with subnet "a" (10.0.1.0/24) in the region's first zone and "b" (10.0.2.0/24) in
+    its second: {"vpc": id, "zones": [first, second], "a": subnet, "b": subnet}."""
+    first, second = zones(ec2, 2)
+    vpc = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+    return {
+        "vpc": vpc,
+        "zones": [first, second],
+        "a": create_subnet(ec2, vpc, "10.0.1.0/24", first),
+        "b": create_subnet(ec2, vpc, "10.0.2.0/24", second),
+    }
