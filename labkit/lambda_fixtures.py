@@ -6,7 +6,10 @@
   port. That server shares moto's in-process state, so what a test creates with ``aws_client`` the function
   sees, and the reverse.
 - moto-server: the same local environment, pointed at the session's moto server.
-- LocalStack with Docker, AWS (``lambda-execution``): Lambda runs the code; invoked through the Lambda API.
+- MiniStack, LocalStack with Docker, AWS (``lambda-execution``): Lambda runs the code; invoked through the Lambda
+  API (``ApiInvoker``).
+- LocalStack on the host (no Docker): CreateFunction leaves every function in State Failed, so a test that
+  deploys one is skipped with LocalStack's own StateReason.
 """
 
 from __future__ import annotations
@@ -18,7 +21,15 @@ from typing import Any
 import pytest
 
 from labkit.backends import Backend, BoundedMotoServer
-from labkit.lambda_runtime import ApiInvoker, LambdaFunction, LocalInvoker, LocalRunner, create_role, deploy
+from labkit.lambda_runtime import (
+    ApiInvoker,
+    FunctionFailed,
+    LambdaFunction,
+    LocalInvoker,
+    LocalRunner,
+    create_role,
+    deploy,
+)
 from labkit.lambda_runtime.deploy import Invoker
 
 
@@ -68,7 +79,11 @@ LambdaFactory = Callable[..., LambdaFunction]
 
 @pytest.fixture
 def lambda_function(
-    aws_client: Callable[..., Any], unique_name: Callable[..., str], lambda_role: str, lambda_invoker: Invoker
+    aws_client: Callable[..., Any],
+    unique_name: Callable[..., str],
+    lambda_role: str,
+    lambda_invoker: Invoker,
+    backend: Backend,
 ) -> LambdaFactory:
     """``lambda_function(Path(...)/"handler.py", handler="handler.lambda_handler", environment={...},
     timeout=3, memory_size=128)``: CreateFunction with those files, and a handle to ``invoke(event)`` it."""
@@ -81,16 +96,23 @@ def lambda_function(
         memory_size: int = 128,
         name: str | None = None,
     ) -> LambdaFunction:
-        return deploy(
-            aws_client("lambda"),
-            name=name or unique_name("fn"),
-            role_arn=lambda_role,
-            sources=sources,
-            handler=handler,
-            invoker=lambda_invoker,
-            environment=environment,
-            timeout=timeout,
-            memory_size=memory_size,
-        )
+        try:
+            return deploy(
+                aws_client("lambda"),
+                name=name or unique_name("fn"),
+                role_arn=lambda_role,
+                sources=sources,
+                handler=handler,
+                invoker=lambda_invoker,
+                environment=environment,
+                timeout=timeout,
+                memory_size=memory_size,
+            )
+        except FunctionFailed as exc:
+            why = backend.lacks("lambda-execution")
+            if why is None:
+                raise
+            state = f"CreateFunction left the function in State Failed: {exc.reason}"
+            pytest.skip(f"needs lambda-execution: {why} ({state})")
 
     return make

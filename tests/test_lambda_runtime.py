@@ -8,7 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from labkit.lambda_runtime import ExecutionEnvironment, FunctionConfig, Report, billed_duration_ms, parse_report
+from labkit.lambda_runtime import (
+    ExecutionEnvironment,
+    FunctionConfig,
+    InitReport,
+    Report,
+    billed_duration_ms,
+    parse_init_reports,
+    parse_report,
+)
 from labkit.lambda_runtime.sandbox import NOWHERE
 
 NO_ENDPOINT = "http://127.0.0.1:9"  # nothing listens there; these functions never call AWS
@@ -17,6 +25,11 @@ HANDLER = """
 import json, os, socket, sys, tempfile, time, uuid
 
 ENVIRONMENT_ID = uuid.uuid4().hex
+INITS_FILE = os.path.join(tempfile.gettempdir(), "inits.txt")
+with open(INITS_FILE, "a") as f:
+    f.write("x")  # one mark per init, in /tmp: it survives a reset
+if os.environ.get("SLOW_INIT_ONCE") and open(INITS_FILE).read() == "x":
+    time.sleep(float(os.environ["SLOW_INIT_ONCE"]))
 SHOWN = ("AWS_", "LAMBDA_", "_HANDLER", "TMPDIR", "GREETING")
 CALLS = 0
 print("init: module loaded")
@@ -35,6 +48,10 @@ def handler(event, context):
         time.sleep(event["seconds"])
     if action == "exit":
         sys.exit(3)
+    if action == "grow_then_exit":
+        ballast = bytearray(event["mb"] * 1024 * 1024)
+        ballast[::4096] = b"x" * len(ballast[::4096])
+        os._exit(3)
     if action == "write_tmp":
         with open(os.path.join(tempfile.gettempdir(), "note.txt"), "w") as f:
             f.write(event["text"])
@@ -53,6 +70,7 @@ def handler(event, context):
         "remaining_ms": context.get_remaining_time_in_millis(),
         "memory_limit": context.memory_limit_in_mb,
         "tmp_note": open(tmp_file).read() if os.path.exists(tmp_file) else None,
+        "inits": len(open(INITS_FILE).read()),
         "env": {k: v for k, v in os.environ.items() if k.startswith(SHOWN)},
     }
 """
@@ -90,6 +108,26 @@ def test_billed_duration_rounds_up_to_the_next_millisecond():
     assert [billed_duration_ms(d) for d in (120.31, 1954.15, 3.0, 0.01)] == [121, 1955, 3, 1]
 
 
+def test_billed_duration_of_a_cold_start_includes_the_init_duration():
+    assert billed_duration_ms(2.03, 140.6) == 143  # 142.63 ms rounded up
+
+
+def test_report_with_status_and_error_type_round_trips_through_the_parser():
+    report = Report("req-2", 12.1, 13, 128, 41, status="error", error_type="Runtime.ExitError")
+    assert report.line().endswith("Max Memory Used: 41 MB\tStatus: error\tError Type: Runtime.ExitError")
+    assert parse_report(report.line()) == report
+
+
+def test_init_report_lines_round_trip_through_the_parser():
+    lines = [InitReport(10000.0, "init", "timeout"), InitReport(150.79, "invoke", "error", "Runtime.ExitError")]
+    text = "\n".join(r.line() for r in lines)
+    assert (
+        text.splitlines()[1]
+        == "INIT_REPORT Init Duration: 150.79 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.ExitError"
+    )
+    assert parse_init_reports(text) == lines
+
+
 def test_report_line_round_trips_through_the_parser():
     report = Report("req-1", 321.61, 322, 128, 73, init_duration_ms=424.98)
     assert report.line() == (
@@ -109,6 +147,9 @@ def test_first_invocation_is_cold_and_later_ones_are_warm_in_the_same_process(ma
     assert [r.report.cold for r in results] == [True, False, False]
     assert results[0].report.init_duration_ms > 0
     assert all("Init Duration" not in r.logs for r in results[1:])
+    first = results[0].report
+    assert first.billed_duration_ms == billed_duration_ms(first.duration_ms, first.init_duration_ms)
+    assert first.billed_duration_ms > first.duration_ms + first.init_duration_ms - 1
 
 
 def test_context_carries_the_request_id_arn_deadline_and_memory(make_environment):
@@ -149,18 +190,48 @@ def test_handler_exception_returns_error_type_message_and_stack_trace(make_envir
     assert invoke(environment, {}).json()["calls"] == 2  # the environment survives a handler error
 
 
-def test_exception_at_import_is_an_init_error_and_the_next_invocation_starts_again(make_environment):
+def test_exception_at_import_is_reported_then_retried_inside_the_invocation(make_environment):
     environment = make_environment(environment={"FAIL_AT_INIT": "1"})
     result = invoke(environment, {})
 
     assert result.function_error == "Unhandled"
     assert result.error["errorType"] == "RuntimeError"
     assert result.error["errorMessage"] == "cannot start: FAIL_AT_INIT is set"
-    assert result.report.init_duration_ms is not None
-    assert environment.dead
+    assert [(r.phase, r.status, r.error_type) for r in result.init_reports] == [
+        ("init", "error", "RuntimeError"),
+        ("invoke", "error", "RuntimeError"),
+    ]
+    assert environment.inits == 2  # the Init phase, then its retry within the invocation
+    lines = result.logs.splitlines()
+    assert lines.index(next(x for x in lines if "Phase: invoke" in x)) < lines.index(
+        f"START RequestId: {result.request_id} Version: $LATEST"
+    )
+    assert (result.report.status, result.report.error_type) == ("error", "RuntimeError")
+    assert result.report.line().endswith("Status: error\tError Type: RuntimeError")
 
 
-def test_timeout_kills_the_environment_and_reports_task_timed_out(make_environment):
+def test_an_init_error_resets_the_environment_and_the_next_invocation_inits_again(make_environment):
+    environment = make_environment(environment={"FAIL_AT_INIT": "1"})
+    invoke(environment, {})
+    invoke(environment, {})
+
+    assert environment.inits == 4
+    assert not environment.dead
+
+
+def test_an_init_longer_than_the_init_limit_is_retried_under_the_function_timeout(make_environment):
+    # Lambda's limit is 10 s; 0.3 s here keeps the test short. The first init sleeps 1 s, the retry does not.
+    environment = make_environment(init_timeout=0.3, timeout=5, environment={"SLOW_INIT_ONCE": "1"})
+    result = invoke(environment, {})
+
+    assert result.function_error is None, result.logs
+    assert [(r.phase, r.status) for r in result.init_reports] == [("init", "timeout")]
+    assert result.json()["inits"] == 2
+    assert result.report.init_duration_ms is None  # the retried init ran inside the invocation, in its Duration
+    assert result.report.billed_duration_ms == billed_duration_ms(result.report.duration_ms)
+
+
+def test_timeout_resets_the_runtime_and_reports_task_timed_out(make_environment):
     environment = make_environment(timeout=1)
     result = invoke(environment, {"action": "sleep", "seconds": 5})
 
@@ -169,7 +240,20 @@ def test_timeout_kills_the_environment_and_reports_task_timed_out(make_environme
     assert result.error["errorMessage"] == f"RequestId: {result.request_id} Error: Task timed out after 1.00 seconds"
     assert result.report.status == "timeout"
     assert result.report.duration_ms == 1000.0
-    assert environment.dead
+    assert environment.resets == 1 and not environment.dead
+
+
+def test_after_a_timeout_globals_start_over_but_tmp_keeps_its_files(make_environment):
+    environment = make_environment(timeout=1)
+    before = invoke(environment, {"action": "write_tmp", "text": "kept"}).json()
+    invoke(environment, {"action": "sleep", "seconds": 5})
+    after = invoke(environment, {})
+
+    assert after.report.cold  # init ran again
+    body = after.json()
+    assert body["environment"] != before["environment"]
+    assert body["calls"] == 1
+    assert body["tmp_note"] == "kept"
 
 
 def test_a_runtime_that_exits_mid_invocation_is_a_runtime_exit_error(make_environment):
@@ -178,7 +262,16 @@ def test_a_runtime_that_exits_mid_invocation_is_a_runtime_exit_error(make_enviro
 
     assert result.error["errorType"] == "Runtime.ExitError"
     assert result.error["errorMessage"].endswith("Runtime exited with error: exit status 3")
-    assert environment.dead
+    assert (result.report.status, result.report.error_type) == ("error", "Runtime.ExitError")
+    assert invoke(environment, {}).json()["calls"] == 1  # reset: init again, globals start over
+
+
+def test_max_memory_used_after_a_crash_is_the_real_peak(make_environment):
+    environment = make_environment(memory_size=512)
+    result = invoke(environment, {"action": "grow_then_exit", "mb": 200})
+
+    assert result.error["errorType"] == "Runtime.ExitError"
+    assert result.report.max_memory_used_mb >= 200
 
 
 def test_tmp_persists_while_warm_and_a_new_environment_has_its_own(make_environment):

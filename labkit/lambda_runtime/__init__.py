@@ -2,7 +2,8 @@
 ``awslambdaric`` (the AWS Python runtime interface client), served by a Runtime API on loopback, and reaches
 AWS only through the emulator's endpoint.
 
-- ``report``: the REPORT line (Duration, Billed Duration in 1 ms steps, Init Duration on cold starts).
+- ``report``: the REPORT and INIT_REPORT lines (Duration, Billed Duration in 1 ms steps with a cold start's
+  Init Duration included, Status and Error Type of a failed invocation).
 - ``runtime_api``: the Runtime API endpoint (``/2018-06-01/runtime/...``).
 - ``sandbox``: the function's configuration and its process environment (fake credentials, the endpoint).
 - ``environment``: one execution environment: init, warm invocations, timeouts, failures.
@@ -10,10 +11,18 @@ AWS only through the emulator's endpoint.
 - ``deploy``: functions created through the Lambda API and invoked locally or by Lambda itself.
 """
 
-from labkit.lambda_runtime.deploy import ApiInvoker, LambdaFunction, LocalInvoker, create_role, deploy, package
+from labkit.lambda_runtime.deploy import (
+    ApiInvoker,
+    FunctionFailed,
+    LambdaFunction,
+    LocalInvoker,
+    create_role,
+    deploy,
+    package,
+)
 from labkit.lambda_runtime.environment import ExecutionEnvironment
 from labkit.lambda_runtime.local import LocalRunner
-from labkit.lambda_runtime.report import Report, billed_duration_ms, parse_report
+from labkit.lambda_runtime.report import InitReport, Report, billed_duration_ms, parse_init_reports, parse_report
 from labkit.lambda_runtime.result import InvocationResult
 from labkit.lambda_runtime.sandbox import FunctionConfig
 
@@ -21,6 +30,8 @@ __all__ = [
     "ApiInvoker",
     "ExecutionEnvironment",
     "FunctionConfig",
+    "FunctionFailed",
+    "InitReport",
     "InvocationResult",
     "LambdaFunction",
     "LocalInvoker",
@@ -30,5 +41,6 @@ __all__ = [
     "create_role",
     "deploy",
     "package",
+    "parse_init_reports",
     "parse_report",
 ]

@@ -2,8 +2,9 @@
 run by the local execution environment where the backend cannot run code (moto), or by Lambda itself
 where it can (LocalStack with Docker, real AWS: the ``lambda-execution`` capability).
 
-The Lambda-API execution path (``ApiInvoker``) is small on purpose and was not exercised here (no Docker, no
-account): it relies on ``Invoke`` with ``LogType=Tail`` returning the REPORT line in the log tail.
+The Lambda-API execution path (``ApiInvoker``) runs on MiniStack here: it invokes with ``LogType=Tail`` and reads
+the REPORT line from the log tail, as Lambda returns it (the last 4 KB of the execution log). MiniStack's tail
+holds only the function's own output, no START/END/REPORT: there ``InvocationResult.report`` is None.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, WaiterError
 
 from labkit.lambda_runtime.local import LocalRunner
 from labkit.lambda_runtime.report import parse_report
@@ -47,6 +48,14 @@ def package(sources: Iterable[Path]) -> bytes:
 def create_role(iam: Any, name: str) -> str:
     """An execution role Lambda may assume (no permissions: emulators do not enforce them); returns its ARN."""
     return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST_POLICY)["Role"]["Arn"])
+
+
+class FunctionFailed(RuntimeError):
+    """CreateFunction left the function in State Failed (LocalStack without Docker does): it cannot be invoked."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"function {name} is in State Failed: {reason}")
+        self.reason = reason
 
 
 class Invoker(Protocol):
@@ -124,7 +133,14 @@ def deploy(
             time.sleep(2)
     function = LambdaFunction(client, name, response["FunctionArn"], invoker)
     function.packages[response["CodeSha256"]] = zipped
-    client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    try:
+        client.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    except WaiterError:
+        configuration = client.get_function_configuration(FunctionName=name)
+        if configuration.get("State") != "Failed":
+            raise
+        reason = f"{configuration.get('StateReasonCode', '')}: {configuration.get('StateReason', '')}"
+        raise FunctionFailed(name, reason) from None
     return function
 
 
@@ -159,17 +175,16 @@ class LocalInvoker:
 
 
 class ApiInvoker:
-    """Lambda runs the code (LocalStack with Docker, AWS). Not exercised on these machines: see the module doc."""
+    """Lambda runs the code (MiniStack, LocalStack with Docker, AWS): Invoke with ``LogType=Tail``."""
 
     def invoke(self, function: LambdaFunction, payload: bytes, qualifier: str | None) -> InvocationResult:
         options = {"Qualifier": qualifier} if qualifier else {}
         response = function.client.invoke(FunctionName=function.name, Payload=payload, LogType="Tail", **options)
         logs = base64.b64decode(response.get("LogResult", "")).decode("utf-8", "replace")
         report = parse_report(logs)
-        if report is None:
-            raise RuntimeError(f"no REPORT line in the log tail of {function.name}: {logs[-500:]!r}")
+        request_id = report.request_id if report else str(response["ResponseMetadata"].get("RequestId", ""))
         return InvocationResult(
-            request_id=report.request_id,
+            request_id=request_id,
             payload=response["Payload"].read(),
             function_error=response.get("FunctionError"),
             report=report,

@@ -1,4 +1,20 @@
-"""The REPORT line Lambda writes after every invocation: format it, parse it, and bill it to the millisecond."""
+"""The REPORT and INIT_REPORT lines Lambda writes: format them, parse them, and bill to the millisecond.
+
+Formats (fields tab-separated; "Understanding the Lambda execution environment lifecycle" in the Lambda developer
+guide, https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html, describes INIT_REPORT and the
+Status of a failed invocation):
+
+    REPORT RequestId: <id>  Duration: 2.03 ms  Billed Duration: 143 ms  Memory Size: 128 MB
+        Max Memory Used: 40 MB  Init Duration: 140.60 ms                      (one line)
+    REPORT ...  Max Memory Used: 40 MB  Status: timeout
+    REPORT ...  Max Memory Used: 40 MB  Status: error  Error Type: Runtime.ExitError
+    INIT_REPORT Init Duration: 10000.00 ms  Phase: init  Status: timeout
+    INIT_REPORT Init Duration: 150.79 ms  Phase: invoke  Status: error  Error Type: Runtime.ExitError
+
+Billing: Lambda bills duration in 1 ms steps (since December 2020; 100 ms steps before). Since 1 August 2025 the
+Init phase is billed too for on-demand functions packaged as .zip on managed runtimes (before, their init was
+free): a cold start's Billed Duration is Duration plus Init Duration, rounded up to the next millisecond.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +28,19 @@ BILLING_GRANULARITY_MS = 1
 _REPORT = re.compile(
     r"REPORT RequestId: (?P<request_id>\S+)\s+Duration: (?P<duration>[\d.]+) ms\s+"
     r"Billed Duration: (?P<billed>\d+) ms\s+Memory Size: (?P<memory>\d+) MB\s+"
-    r"Max Memory Used: (?P<used>\d+) MB(?:\s+Init Duration: (?P<init>[\d.]+) ms)?(?:\s+Status: (?P<status>\w+))?"
+    r"Max Memory Used: (?P<used>\d+) MB(?:\s+Init Duration: (?P<init>[\d.]+) ms)?"
+    r"(?:\s+Status: (?P<status>\w+))?(?:\s+Error Type: (?P<error_type>\S+))?"
+)
+_INIT_REPORT = re.compile(
+    r"INIT_REPORT Init Duration: (?P<duration>[\d.]+) ms\s+Phase: (?P<phase>\w+)\s+Status: (?P<status>\w+)"
+    r"(?:\s+Error Type: (?P<error_type>\S+))?"
 )
 
 
-def billed_duration_ms(duration_ms: float) -> int:
-    """Duration rounded up to the next billing step: 120.31 ms is billed as 121 ms."""
-    return math.ceil(duration_ms / BILLING_GRANULARITY_MS) * BILLING_GRANULARITY_MS
+def billed_duration_ms(duration_ms: float, init_duration_ms: float | None = None) -> int:
+    """Duration (plus the Init Duration of a cold start) rounded up to the next billing step: 120.31 ms -> 121 ms."""
+    total = duration_ms + (init_duration_ms or 0.0)
+    return math.ceil(round(total, 2) / BILLING_GRANULARITY_MS) * BILLING_GRANULARITY_MS
 
 
 @dataclass(frozen=True)
@@ -32,6 +54,7 @@ class Report:
     max_memory_used_mb: int
     init_duration_ms: float | None = None  # only on the invocation that started a new environment
     status: str | None = None  # "timeout" or "error" when the environment did not finish normally
+    error_type: str | None = None  # with status "error": Runtime.ExitError, the init's error type, ...
 
     @property
     def cold(self) -> bool:
@@ -51,6 +74,29 @@ class Report:
             parts.append(f"Init Duration: {self.init_duration_ms:.2f} ms")
         if self.status:
             parts.append(f"Status: {self.status}")
+        if self.error_type:
+            parts.append(f"Error Type: {self.error_type}")
+        return "\t".join(parts)
+
+
+@dataclass(frozen=True)
+class InitReport:
+    """An INIT_REPORT line: Lambda writes one when an init fails or times out (``Phase: init``), and again when
+    it retries the init inside the first invocation (``Phase: invoke``)."""
+
+    duration_ms: float
+    phase: str  # "init" or "invoke"
+    status: str  # "error", "timeout" (or "success")
+    error_type: str | None = None
+
+    def line(self) -> str:
+        parts = [
+            f"INIT_REPORT Init Duration: {self.duration_ms:.2f} ms",
+            f"Phase: {self.phase}",
+            f"Status: {self.status}",
+        ]
+        if self.error_type:
+            parts.append(f"Error Type: {self.error_type}")
         return "\t".join(parts)
 
 
@@ -68,4 +114,13 @@ def parse_report(log_text: str) -> Report | None:
         max_memory_used_mb=int(match.group("used")),
         init_duration_ms=float(init) if init else None,
         status=match.group("status"),
+        error_type=match.group("error_type"),
     )
+
+
+def parse_init_reports(log_text: str) -> list[InitReport]:
+    """Every INIT_REPORT line in a log, in order."""
+    return [
+        InitReport(float(m.group("duration")), m.group("phase"), m.group("status"), m.group("error_type"))
+        for m in _INIT_REPORT.finditer(log_text)
+    ]

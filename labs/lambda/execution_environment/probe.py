@@ -1,7 +1,8 @@
 """A function that shows what an execution environment keeps between invocations: /tmp and module globals.
 
 ``event["action"]``: "remember" writes ``event["text"]`` to a file in the temporary directory (``/tmp`` on
-Lambda); "raise" fails in the handler; "sleep" sleeps ``event["seconds"]``; anything else only reports.
+Lambda); "raise" fails in the handler; "sleep" sleeps ``event["seconds"]``; "crash" fills ``event["mb"]`` MB of
+memory and ends the process (a runtime crash, not an exception); anything else only reports.
 """
 
 import os
@@ -25,6 +26,10 @@ def lambda_handler(event, context):
         raise ValueError(f"cannot handle order {event['order']}")
     elif action == "sleep":
         time.sleep(event["seconds"])
+    elif action == "crash":
+        ballast = bytearray(event["mb"] * 1024 * 1024)
+        ballast[::4096] = b"x" * len(ballast[::4096])  # touch every page, so it is resident
+        os._exit(3)
     note = None
     if os.path.exists(NOTE):
         with open(NOTE) as f:
