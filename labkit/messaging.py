@@ -89,6 +89,16 @@ def receive_until(
     return messages
 
 
+def receive_expected(
+    sqs: Any, queue_url: str, expected: int, backend: Backend, *, grace: float = 1.0, **receive: Any
+) -> list[dict[str, Any]]:
+    """What a queue receives when ``expected`` messages should arrive and no more: waits for those (patiently on
+    AWS, where delivery from SNS, S3 or EventBridge takes a moment), then ``grace`` seconds more for any that
+    should not come, so a filter that lets too much through shows up in the count."""
+    messages = receive_until(sqs, queue_url, expected, within=patience(backend), **receive)
+    return messages + receive_until(sqs, queue_url, 1, within=grace, **receive)
+
+
 def drain(
     sqs: Any, queue_url: str, count: int, *, within: float = DEFAULT_WITHIN, **receive: Any
 ) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from labkit.messaging import allow_service_to_send, queue_arn, receive_until
+from labkit.messaging import allow_service_to_send, patience, queue_arn, receive_expected, receive_until
 from labkit.report import show_table
 
 ORDER = {"kind": {"DataType": "String", "StringValue": "order"}, "amount": {"DataType": "Number", "StringValue": "150"}}
@@ -40,12 +40,12 @@ def subscribed_queue(aws_client, unique_name, topic):
     return make
 
 
-def test_one_publish_reaches_every_subscribed_queue(aws_client, topic, subscribed_queue):
+def test_one_publish_reaches_every_subscribed_queue(aws_client, backend, topic, subscribed_queue):
     sqs = aws_client("sqs")
     queues = {name: subscribed_queue(name) for name in ("billing", "shipping", "analytics")}
 
     published = aws_client("sns").publish(TopicArn=topic, Message="order 42 placed")
-    received = {name: receive_until(sqs, url, 1) for name, url in queues.items()}
+    received = {name: receive_expected(sqs, url, 1, backend) for name, url in queues.items()}
     show_table("one publish, three queues", ["queue", "messages", "SNS MessageId"],
                [[n, len(m), json.loads(m[0]["Body"])["MessageId"]] for n, m in received.items()])  # fmt: skip
 
@@ -53,11 +53,11 @@ def test_one_publish_reaches_every_subscribed_queue(aws_client, topic, subscribe
     assert {json.loads(m[0]["Body"])["MessageId"] for m in received.values()} == {published["MessageId"]}
 
 
-def test_by_default_the_queue_receives_the_sns_json_envelope(aws_client, topic, subscribed_queue):
+def test_by_default_the_queue_receives_the_sns_json_envelope(aws_client, backend, topic, subscribed_queue):
     queue = subscribed_queue("enveloped")
 
     aws_client("sns").publish(TopicArn=topic, Message="order 42 placed", Subject="orders", MessageAttributes=ORDER)
-    [message] = receive_until(aws_client("sqs"), queue, 1)
+    [message] = receive_until(aws_client("sqs"), queue, 1, within=patience(backend))
     envelope = json.loads(message["Body"])
 
     assert envelope["Type"] == "Notification"
@@ -66,18 +66,18 @@ def test_by_default_the_queue_receives_the_sns_json_envelope(aws_client, topic, 
     assert envelope["MessageAttributes"]["kind"] == {"Type": "String", "Value": "order"}
 
 
-def test_raw_delivery_hands_over_the_bare_message_and_its_attributes(aws_client, topic, subscribed_queue):
+def test_raw_delivery_hands_over_the_bare_message_and_its_attributes(aws_client, backend, topic, subscribed_queue):
     queue = subscribed_queue("raw", RawMessageDelivery="true")
 
     aws_client("sns").publish(TopicArn=topic, Message="order 42 placed", MessageAttributes=ORDER)
-    [message] = receive_until(aws_client("sqs"), queue, 1, MessageAttributeNames=["All"])
+    [message] = receive_until(aws_client("sqs"), queue, 1, within=patience(backend), MessageAttributeNames=["All"])
 
     assert message["Body"] == "order 42 placed"
     assert message["MessageAttributes"]["kind"] == {"DataType": "String", "StringValue": "order"}
     assert message["MessageAttributes"]["amount"] == {"DataType": "Number", "StringValue": "150"}
 
 
-def test_an_attribute_filter_policy_delivers_only_matching_messages(aws_client, topic, subscribed_queue):
+def test_an_attribute_filter_policy_delivers_only_matching_messages(aws_client, backend, topic, subscribed_queue):
     sqs = aws_client("sqs")
     policy = {"kind": ["order"], "amount": [{"numeric": [">", 100]}]}
     everything = subscribed_queue("everything")
@@ -85,21 +85,21 @@ def test_an_attribute_filter_policy_delivers_only_matching_messages(aws_client, 
 
     for body, attributes in [("big order", ORDER), ("small order", SMALL_ORDER), ("refund", REFUND)]:
         aws_client("sns").publish(TopicArn=topic, Message=body, MessageAttributes=attributes)
-    all_three = receive_until(sqs, everything, 3)
-    filtered = receive_until(sqs, big_orders, 2, within=1.0)  # wait a moment for anything that should not come
+    all_three = receive_expected(sqs, everything, 3, backend)
+    filtered = receive_expected(sqs, big_orders, 1, backend)  # and a moment more for anything that should not come
 
     assert len(all_three) == 3
     assert [json.loads(m["Body"])["Message"] for m in filtered] == ["big order"]
 
 
-def test_a_message_body_filter_policy_matches_fields_of_the_json_payload(aws_client, topic, subscribed_queue):
+def test_a_message_body_filter_policy_matches_fields_of_the_json_payload(aws_client, backend, topic, subscribed_queue):
     sqs = aws_client("sqs")
     policy = {"order": {"country": ["NL", "BE"]}}
     benelux = subscribed_queue("benelux", FilterPolicy=json.dumps(policy), FilterPolicyScope="MessageBody")
 
     for country in ("NL", "DE", "BE"):
         aws_client("sns").publish(TopicArn=topic, Message=json.dumps({"order": {"id": 1, "country": country}}))
-    received = receive_until(sqs, benelux, 3, within=1.0)
+    received = receive_expected(sqs, benelux, 2, backend)
 
     countries = sorted(json.loads(json.loads(m["Body"])["Message"])["order"]["country"] for m in received)
     assert countries == ["BE", "NL"]
