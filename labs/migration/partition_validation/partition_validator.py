@@ -1,4 +1,7 @@
-"""Validate a migrated table the way AWS DMS data validation does: in contiguous primary-key partitions.
+"""Validate a migrated table in contiguous primary-key partitions, the method the note describes.
+
+(AWS DMS data validation compares row by row by default, ValidationMode ROW_LEVEL; group-level comparison is
+automatic only from replication engine 3.5.4 on some migration paths. This module is not DMS.)
 
 The source table's keys, in order, are cut into partitions of ``size`` rows. Each partition is a key range
 ``[low, high)`` (the first open below, the last open above, so a row the target has and the source lacks

@@ -1,4 +1,5 @@
-"""Source and target tables compared in contiguous primary-key partitions, as DMS data validation does.
+"""Source and target tables compared in contiguous primary-key partitions, the method the note describes
+(not AWS DMS itself: see the README).
 
 Two SQLite databases stand in for the source and the target of a migration. Not an AWS service: no
 emulator is involved (the harness's clean-state fixture still runs, harmlessly).

@@ -7,55 +7,46 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
-from itertools import pairwise
 
 import pytest
 from byte_units import UNITS, convert, describe, format_bytes, unit_bytes
 
 from labkit.data import load_json
-from labkit.report import show_table
+from labkit.report import show, show_table
 
 NOTE = load_json("units/pebibyte.json")
 
 
-def test_a_pebibyte_is_2_to_the_50_bytes_and_1024_tebibytes():
-    assert unit_bytes("PiB") == 2**50 == NOTE["pebibyte_bytes"] == 1_125_899_906_842_624
-    assert unit_bytes("PiB") // unit_bytes("TiB") == NOTE["tebibytes_per_pebibyte"] == 1024
+def test_the_notes_pebibyte_is_2_to_the_50_bytes_and_1024_tebibytes():
+    assert NOTE["pebibyte_bytes"] == unit_bytes("PiB") == 2**50
+    assert NOTE["tebibytes_per_pebibyte"] == unit_bytes("PiB") // unit_bytes("TiB")
 
 
-def test_a_petabyte_is_10_to_the_15_bytes():
-    assert unit_bytes("PB") == 10**15 == NOTE["petabyte_bytes"]
+def test_the_notes_petabyte_is_10_to_the_15_bytes():
+    assert NOTE["petabyte_bytes"] == unit_bytes("PB") == 10**15
 
 
-def test_each_binary_step_is_1024_and_each_decimal_step_is_1000():
-    binary = [unit_bytes(unit) for unit in UNITS["binary"]]
-    decimal = [unit_bytes(unit) for unit in UNITS["decimal"]]
+def test_the_notes_kilobyte_and_gigabyte_figures_are_the_binary_and_decimal_units():
     rows = [
-        [b, f"{binary[i]:,}", d, f"{decimal[i]:,}"]
-        for i, (b, d) in enumerate(zip(UNITS["binary"], UNITS["decimal"], strict=True))
+        [b, f"{unit_bytes(b):,}", d, f"{unit_bytes(d):,}"]
+        for b, d in zip(UNITS["binary"], UNITS["decimal"], strict=True)
     ]
     show_table("one of each unit, in bytes", ["binary", "bytes", "decimal", "bytes"], rows)
 
-    assert [b / a for a, b in pairwise(binary)] == [1024] * 6
-    assert [b / a for a, b in pairwise(decimal)] == [1000] * 6
-    assert unit_bytes("KiB") == NOTE["binary_kilobyte_bytes"]
-    assert (unit_bytes("GiB"), unit_bytes("GB")) == (NOTE["binary_gigabyte_bytes"], NOTE["decimal_gigabyte_bytes"])
-
-
-def test_one_petabyte_is_exactly_0_888178419700125232_pebibyte():
-    exact = convert(10**15, "PiB")
-
-    assert exact == Fraction(5**15, 2**35) == Fraction(30517578125, 34359738368)
-    # 2**35 in the denominator: the decimal expansion ends, after 35 digits.
-    assert exact == Fraction(Decimal("0.88817841970012523233890533447265625"))
+    assert NOTE["binary_kilobyte_bytes"] == unit_bytes("KiB")
+    assert (NOTE["binary_gigabyte_bytes"], NOTE["decimal_gigabyte_bytes"]) == (unit_bytes("GiB"), unit_bytes("GB"))
 
 
 def test_the_notes_0_888178419700128_is_wrong_in_its_last_digits():
+    """The note prints 1 PB = 0.888178419700128 PiB. The exact value is 5**15 / 2**35 (35 decimal places, then
+    it ends); correctly rounded to the note's 15 places it is 0.888178419700125, 3 units lower."""
     exact = convert(10**15, "PiB")
     noted = Fraction(NOTE["note_petabyte_in_pebibytes"])
+    show(f"1 PB = {exact} PiB = {Decimal(exact.numerator) / Decimal(exact.denominator)} PiB; the note: {noted}")
 
-    assert round(exact, 15) == Fraction("0.888178419700125")  # correctly rounded to the note's 15 places
-    assert noted - round(exact, 15) == Fraction(3, 10**15)  # the note is 3 units off in the last place
+    assert exact == Fraction(Decimal("0.88817841970012523233890533447265625"))
+    assert noted != round(exact, 15)
+    assert noted - round(exact, 15) == Fraction(3, 10**15)
 
 
 def test_the_difference_grows_with_each_step_up():
