@@ -35,8 +35,18 @@ class RoundTrips:
 class LazyLoadingCache:
     """Cache-aside: the cache is filled on a read miss and left alone on writes."""
 
-    def __init__(self, redis: Any, dynamodb: Any, table: str, key: str, *, ttl_ms: int | None = None) -> None:
+    def __init__(
+        self,
+        redis: Any,
+        dynamodb: Any,
+        table: str,
+        key: str,
+        *,
+        ttl_ms: int | None = None,
+        consistent_read: bool = False,
+    ) -> None:
         self.redis, self.dynamodb, self.table, self.key, self.ttl_ms = redis, dynamodb, table, key, ttl_ms
+        self.consistent_read = consistent_read  # a miss reads DynamoDB strongly consistent when True
 
     def _cache_key(self, key_value: str) -> str:
         return f"{self.table}:{key_value}"
@@ -45,7 +55,9 @@ class LazyLoadingCache:
         cached = self.redis.get(self._cache_key(key_value))
         if cached is not None:
             return dict(json.loads(cached))
-        response = self.dynamodb.get_item(TableName=self.table, Key=to_item({self.key: key_value}))
+        response = self.dynamodb.get_item(
+            TableName=self.table, Key=to_item({self.key: key_value}), ConsistentRead=self.consistent_read
+        )
         if "Item" not in response:
             return None
         item = from_item(response["Item"])

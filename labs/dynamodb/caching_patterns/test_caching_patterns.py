@@ -89,7 +89,7 @@ def update_price_behind_the_cache(dynamodb, table, price):
 
 def test_lazy_loading_reads_dynamodb_once_then_serves_the_cache(dynamodb, products, cache):
     trips = RoundTrips(dynamodb)
-    lazy = LazyLoadingCache(cache, dynamodb, products, "sku")
+    lazy = LazyLoadingCache(cache, dynamodb, products, "sku", consistent_read=True)
 
     prices = [lazy.get("p1")["price"] for _ in range(5)]
 
@@ -98,17 +98,18 @@ def test_lazy_loading_reads_dynamodb_once_then_serves_the_cache(dynamodb, produc
 
 
 def test_lazy_loading_serves_a_stale_item_after_a_direct_update(dynamodb, products, cache):
-    lazy = LazyLoadingCache(cache, dynamodb, products, "sku")
+    lazy = LazyLoadingCache(cache, dynamodb, products, "sku", consistent_read=True)
     lazy.get("p1")
 
     update_price_behind_the_cache(dynamodb, products, "12")
 
     assert lazy.get("p1")["price"] == "10"  # stale: the cache still holds the old item
-    assert dynamodb.get_item(TableName=products, Key=to_item({"sku": "p1"}))["Item"]["price"]["S"] == "12"
+    stored = dynamodb.get_item(TableName=products, Key=to_item({"sku": "p1"}), ConsistentRead=True)["Item"]
+    assert stored["price"]["S"] == "12"
 
 
 def test_ttl_expiry_ends_the_stale_read(dynamodb, products, cache):
-    lazy = LazyLoadingCache(cache, dynamodb, products, "sku", ttl_ms=300)
+    lazy = LazyLoadingCache(cache, dynamodb, products, "sku", ttl_ms=300, consistent_read=True)
     lazy.get("p1")
     update_price_behind_the_cache(dynamodb, products, "12")
     trips = RoundTrips(dynamodb)
@@ -124,7 +125,7 @@ def test_ttl_expiry_ends_the_stale_read(dynamodb, products, cache):
 
 
 def test_write_through_keeps_reads_fresh_without_reading_dynamodb(dynamodb, products, cache):
-    through = WriteThroughCache(cache, dynamodb, products, "sku")
+    through = WriteThroughCache(cache, dynamodb, products, "sku", consistent_read=True)
     through.get("p1")
     trips = RoundTrips(dynamodb)
 
@@ -139,7 +140,7 @@ def test_round_trips_for_one_write_then_five_reads(dynamodb, products, cache):
     rows = []
     for pattern in (LazyLoadingCache, WriteThroughCache):
         trips = RoundTrips(dynamodb)
-        patterned = pattern(cache, dynamodb, products, "sku")
+        patterned = pattern(cache, dynamodb, products, "sku", consistent_read=True)
         patterned.put({"sku": f"new-{pattern.__name__}", "price": "5"})
         for _ in range(5):
             patterned.get(f"new-{pattern.__name__}")

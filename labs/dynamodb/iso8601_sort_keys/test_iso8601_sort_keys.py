@@ -27,6 +27,7 @@ def readings(dynamodb, unique_name):
 def query_at(dynamodb, table, condition, **values):
     response = dynamodb.query(
         TableName=table,
+        ConsistentRead=True,  # sees the readings the fixture has just written
         KeyConditionExpression=f"device = :d AND {condition}",
         ExpressionAttributeNames={"#at": "at"},  # AT is a reserved word in DynamoDB expressions
         ExpressionAttributeValues={":d": {"S": DEVICE}, **{f":{k}": {"S": v} for k, v in values.items()}},
