@@ -7,9 +7,21 @@ import uuid
 import pytest
 from botocore.exceptions import ClientError
 
+NAMING_DOC = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html"
+TAGGING_DOC = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/tagging-managing.html"
+UPPERCASE_SNAPSHOT = (
+    "localstack/localstack:tests/aws/services/s3/test_s3.snapshot.json#TestS3::test_s3_uppercase_bucket_name"
+)
 
-def moto_accepts(rule):
-    return pytest.mark.diverges(("moto", "moto-server"), f"creates the bucket ({rule}); AWS answers InvalidBucketName")
+
+def accepted_by(backends, rule, evidence=NAMING_DOC):
+    return pytest.mark.diverges(
+        backends, f"creates the bucket ({rule}); AWS answers InvalidBucketName", evidence=evidence
+    )
+
+
+MOTO = ("moto", "moto-server")
+EVERY_EMULATOR = ("moto", "moto-server", "ministack", "localstack")
 
 
 def suffix():
@@ -19,11 +31,21 @@ def suffix():
 @pytest.mark.parametrize(
     "make_name",
     [
-        pytest.param(lambda: f"Labs-Upper-{suffix()}", id="uppercase", marks=moto_accepts("uppercase")),
-        pytest.param(lambda: f"labs_under_{suffix()}", id="underscore", marks=moto_accepts("underscore")),
-        pytest.param(lambda: "192.168.5.4", id="ip-address", marks=moto_accepts("an IP address")),
-        pytest.param(lambda: f"-labs-{suffix()}", id="leading-hyphen", marks=moto_accepts("leading hyphen")),
-        pytest.param(lambda: f"labs..{suffix()}", id="double-dot", marks=moto_accepts("two dots in a row")),
+        pytest.param(
+            lambda: f"Labs-Upper-{suffix()}",
+            id="uppercase",
+            marks=accepted_by(MOTO, "uppercase", f"{NAMING_DOC} ; {UPPERCASE_SNAPSHOT}"),
+        ),
+        pytest.param(lambda: f"labs_under_{suffix()}", id="underscore", marks=accepted_by(MOTO, "underscore")),
+        pytest.param(lambda: "192.168.5.4", id="ip-address", marks=accepted_by(MOTO, "an IP address")),
+        pytest.param(lambda: f"-labs-{suffix()}", id="leading-hyphen", marks=accepted_by(MOTO, "leading hyphen")),
+        pytest.param(lambda: f"labs..{suffix()}", id="double-dot", marks=accepted_by(MOTO, "two dots in a row")),
+        pytest.param(lambda: f"xn--labs-{suffix()}", id="xn-prefix", marks=accepted_by(EVERY_EMULATOR, "xn-- prefix")),
+        pytest.param(
+            lambda: f"labs-{suffix()}-s3alias",
+            id="s3alias-suffix",
+            marks=accepted_by(EVERY_EMULATOR, "-s3alias suffix"),
+        ),
         pytest.param(lambda: "ab", id="2-chars"),
         pytest.param(lambda: "a" * 64, id="64-chars"),
     ],
@@ -53,7 +75,7 @@ def test_an_object_takes_10_tags(s3, bucket):
     assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == tags
 
 
-@pytest.mark.diverges("localstack", "stores 11 object tags; AWS answers BadRequest (at most 10)")
+@pytest.mark.diverges("localstack", "stores 11 object tags; AWS answers BadRequest (at most 10)", evidence=TAGGING_DOC)
 def test_an_eleventh_tag_is_refused_with_bad_request(s3, bucket):
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
 
