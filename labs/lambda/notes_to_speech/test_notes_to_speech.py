@@ -15,7 +15,20 @@ from labkit.report import show
 
 HERE = Path(__file__).parent
 NOTES_EVENT = load_json("lambda/event.json")  # {"UserId": "test", "NoteId": "1", "VoicId": "John"}
+HANDLER_ERROR = (
+    "localstack/localstack:tests/aws/services/lambda_/test_lambda_common.snapshot.json"
+    "#test_uncaught_exception_invoke[python3.11]"
+)
 NOTE_TEXT = "Remember to publish the Lambda function before invoking it."
+
+
+@pytest.fixture
+def polly(backend):
+    """Polly is called inside the function: skip where the backend does not serve it (MiniStack, LocalStack's
+    community licence), so the tests that stop before Polly still run there."""
+    why = backend.lacks_service("polly")
+    if why:
+        pytest.skip(f"this test's function calls polly: {why}")
 
 
 @pytest.fixture
@@ -35,6 +48,11 @@ def notes_function(aws_client, unique_name, lambda_function):
     return function
 
 
+@pytest.mark.diverges(
+    "ministack",
+    "answers errorType Runtime.HandlerError for an uncaught exception; AWS answers the exception's class (KeyError)",
+    evidence=HANDLER_ERROR,
+)
 def test_the_notes_event_fails_because_it_spells_voiceid_as_voicid(notes_function):
     result = notes_function.invoke(NOTES_EVENT)
 
@@ -44,9 +62,25 @@ def test_the_notes_event_fails_because_it_spells_voiceid_as_voicid(notes_functio
 
 
 @pytest.mark.diverges(
-    ("moto", "moto-server"), "answers InvalidParameterValue; AWS answers ValidationException", raises=AssertionError
+    "ministack",
+    "answers errorType Runtime.HandlerError for an uncaught exception; AWS answers the exception's class (KeyError)",
+    evidence=HANDLER_ERROR,
 )
-def test_john_is_not_a_polly_voice(notes_function):
+def test_a_note_that_is_not_in_the_table_fails_before_polly_is_called(notes_function):
+    result = notes_function.invoke({"UserId": "test", "NoteId": "2", "VoiceId": "Joanna"})
+
+    assert result.function_error == "Unhandled"
+    assert (result.error["errorType"], result.error["errorMessage"]) == ("KeyError", "'Item'")
+
+
+@pytest.mark.diverges(
+    ("moto", "moto-server"),
+    "answers InvalidParameterValue; AWS answers ValidationException",
+    evidence="botocore:polly/2016-06-10#VoiceId ; unverified: a recorded SynthesizeSpeech answer to an unknown "
+    "VoiceId would settle the code",
+    raises=AssertionError,
+)
+def test_john_is_not_a_polly_voice(notes_function, polly):
     event = {"UserId": "test", "NoteId": "1", "VoiceId": NOTES_EVENT["VoicId"]}
     result = notes_function.invoke(event)
 
@@ -55,7 +89,9 @@ def test_john_is_not_a_polly_voice(notes_function):
     assert re.match(r"An error occurred \((\w+)\)", result.error["errorMessage"]).group(1) == "ValidationException"
 
 
-def test_a_corrected_event_stores_the_mp3_and_returns_a_presigned_url_that_downloads_it(notes_function, aws_client):
+def test_a_corrected_event_stores_the_mp3_and_returns_a_presigned_url_that_downloads_it(
+    notes_function, polly, aws_client
+):
     result = notes_function.invoke({"UserId": "test", "NoteId": "1", "VoiceId": "Joanna"})
     assert result.function_error is None, result.logs
     url = result.json()
@@ -69,4 +105,4 @@ def test_a_corrected_event_stores_the_mp3_and_returns_a_presigned_url_that_downl
     assert stored["ContentType"] == "audio/mpeg"
     assert download.status_code == 200
     assert download.content == audio
-    assert "X-Amz-Signature=" in url or "Signature=" in url
+    assert requests.get(url.split("?")[0], timeout=10).status_code == 403  # without the signature: refused
