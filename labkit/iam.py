@@ -116,3 +116,43 @@ def create_user_with_key(
     for policy_name, document in (inline_policies or {}).items():
         iam.put_user_policy(UserName=name, PolicyName=policy_name, PolicyDocument=document)
     return credentials_of(iam.create_access_key(UserName=name)["AccessKey"])
+
+
+def trust(principal: Mapping[str, Any], action: str = "sts:AssumeRole", **condition: Any) -> str:
+    """A role trust policy: this principal (``{"AWS": ...}``, ``{"Federated": ...}``...) may call ``action``."""
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": dict(principal), "Action": action}
+    if condition:
+        statement["Condition"] = condition
+    return policy(statement)
+
+
+def create_role(iam: Any, name: str, trust_policy: str, inline_policies: Mapping[str, str] | None = None) -> str:
+    """Create a role with this trust policy and these inline policies (name -> document); its ARN."""
+    arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy)["Role"]["Arn"])
+    for policy_name, document in (inline_policies or {}).items():
+        iam.put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=document)
+    return arn
+
+
+def user_pool_login(idp: Any, pool_name: str, username: str, password: str = "CorrectHorse42") -> dict[str, str]:
+    """A user pool, an app client and a confirmed user, signed in: ``pool_id``, ``client_id``, ``id_token``,
+    ``access_token``."""
+    pool_id = str(idp.create_user_pool(PoolName=pool_name)["UserPool"]["Id"])
+    client_id = str(
+        idp.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName="app",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]["ClientId"]
+    )
+    idp.sign_up(ClientId=client_id, Username=username, Password=password)
+    idp.admin_confirm_sign_up(UserPoolId=pool_id, Username=username)
+    tokens = idp.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": username, "PASSWORD": password}
+    )["AuthenticationResult"]
+    return {
+        "pool_id": pool_id,
+        "client_id": client_id,
+        "id_token": str(tokens["IdToken"]),
+        "access_token": str(tokens["AccessToken"]),
+    }
