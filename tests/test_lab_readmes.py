@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from labkit.backends import MotoServerBackend
+from labkit.byhand_runner import ByHandRunner
 from labkit.catalog import Lab, survey
-from labkit.cli.byhand import by_hand_environment
 
 LABS, BROKEN = survey()
 SECTIONS = ("## Run it", "## What you will see", "## By hand")
-EXAMPLE_TIMEOUT = 30  # seconds for one command of a README
-README_TIMEOUT = 120  # seconds for all of a README's By hand steps
 
 
 def lab_id(lab: Lab) -> str:
@@ -50,52 +45,39 @@ def test_by_hand_starts_its_emulator_the_one_way_the_readme_teaches(lab):
     assert "moto_server" not in by_hand.group(1), "one way to start an emulator: `labs serve`, not moto_server"
 
 
-@pytest.fixture(scope="module")
-def by_hand_server():
-    """A moto server like the one a reader starts with `moto_server` (or `labs serve`)."""
-    server = MotoServerBackend()
-    server.start()
-    yield server
-    server.stop()
-
-
 def has_console_steps(lab: Lab) -> bool:
     """At collection time; a lab without a README yet fails its skeleton test, not the whole collection."""
     return lab.readme.is_file() and "```console" in lab.readme.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("lab", [lab for lab in LABS if has_console_steps(lab)], ids=lab_id)
-def test_by_hand_steps_run_as_written(lab, by_hand_server, tmp_path):
-    """Every ```console block runs, as a reader would, against a fresh moto server with the environment that
-    `labs serve` prints (the same function builds both)."""
-    by_hand_server.reset()
-    env = {
-        **os.environ,
-        **by_hand_environment(str(by_hand_server.endpoint_url), by_hand_server.region),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        "HOME": str(tmp_path),
-    }
-    command = [
-        str(Path(sys.executable).parent / "byexample"), "-l", "shell", "--timeout", str(EXAMPLE_TIMEOUT),
-        "-o", "+norm-ws", "--pretty", "none", "--no-progress-bar", "--ff", str(lab.readme),
-    ]  # fmt: skip
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=lab.path, timeout=README_TIMEOUT)
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail(
-            f"By hand steps of {lab.name} took over {README_TIMEOUT} s:\n{_text(exc.stdout)}{_text(exc.stderr)}",
-            pytrace=False,
-        )
+WITH_STEPS = [lab for lab in LABS if has_console_steps(lab)]
 
+
+@pytest.fixture(scope="session")
+def by_hand(request: pytest.FixtureRequest) -> Iterator[ByHandRunner]:
+    """Runs the selected READMEs' steps, several at once; under xdist each worker runs its own share one by one."""
+    runner = ByHandRunner([lab.readme for lab in WITH_STEPS], workers=1 if _xdist_worker(request) else None)
+    if not _xdist_worker(request):  # this process runs every selected README: start them all now
+        for item in request.session.items:
+            if getattr(item, "originalname", "") == "test_by_hand_steps_run_as_written":
+                runner.submit(item.callspec.params["lab"].readme)  # type: ignore[attr-defined]
+    yield runner
+    runner.close()
+
+
+def _xdist_worker(request: pytest.FixtureRequest) -> bool:
+    return hasattr(request.config, "workerinput")
+
+
+@pytest.mark.parametrize("lab", WITH_STEPS, ids=lab_id)
+def test_by_hand_steps_run_as_written(lab, by_hand):
+    """Every ```console block runs, as a reader would, with the AWS CLI against a fresh moto server and the
+    environment that `labs serve` prints (the same function builds both)."""
+    done = by_hand.submit(lab.readme).result()
     if done.returncode != 0:  # byexample names the README line, the command, what it expected and what it got
         readme = lab.readme.relative_to(Path.cwd()) if lab.readme.is_relative_to(Path.cwd()) else lab.readme
         pytest.fail(
             f"By hand steps of {lab.name} drifted from what the commands print now; fix {readme}\n"
-            f"(Expected: what the README says, Got: the AWS CLI against a fresh moto server)\n"
-            f"{done.stdout}\n{done.stderr}",
+            f"(Expected: what the README says, Got: the AWS CLI against a fresh moto server)\n{done.output}",
             pytrace=False,
         )
-
-
-def _text(output: str | bytes | None) -> str:
-    return output.decode(errors="replace") if isinstance(output, bytes) else (output or "")
