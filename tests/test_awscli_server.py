@@ -59,8 +59,8 @@ def test_stdin_and_process_substitution_reach_the_command(shell):
 
 
 def test_each_command_gets_its_own_environment(shell):
-    listing = "aws s3 mb s3://labs-cli-three >/dev/null; aws s3api list-buckets --query 'Buckets[?Name==`labs-cli-three`]'"
-    assert shell(listing, AWS_DEFAULT_OUTPUT="text").stdout.split()[-1] == "labs-cli-three"
+    listing = "aws s3 mb s3://labs-cli-3 >/dev/null; aws s3api list-buckets --query 'Buckets[?Name==`labs-cli-3`]'"
+    assert shell(listing, AWS_DEFAULT_OUTPUT="text").stdout.split()[-1] == "labs-cli-3"
     assert shell(listing, AWS_DEFAULT_OUTPUT="json").stdout.startswith("[")
 
 
