@@ -52,9 +52,10 @@ def create_table(
         wait_until_active(client, name)
 
 
-def wait_until_active(client: Any, name: str, *, max_wait: int = 60) -> None:
-    """Poll DescribeTable every second (the ``table_exists`` waiter) until the table is ACTIVE, up to ``max_wait`` s."""
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": max_wait})
+def wait_until_active(client: Any, name: str, *, max_wait: int = 60, delay: int = 1) -> None:
+    """Poll DescribeTable every ``delay`` s (the ``table_exists`` waiter) until ACTIVE, for up to ``max_wait`` s."""
+    attempts = max(1, max_wait // delay)
+    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": delay, "MaxAttempts": attempts})
 
 
 def put_items(client: Any, table: str, items: Iterable[Mapping[str, Any]]) -> int:
