@@ -134,7 +134,7 @@ def create_role(iam: Any, name: str, trust_policy: str, inline_policies: Mapping
     return arn
 
 
-def user_pool_login(idp: Any, pool_name: str, username: str, password: str = "CorrectHorse42") -> dict[str, str]:
+def user_pool_login(idp: Any, pool_name: str, username: str, password: str = "CorrectHorse42!") -> dict[str, str]:
     """A user pool, an app client and a confirmed user, signed in: ``pool_id``, ``client_id``, ``id_token``,
     ``access_token``."""
     pool_id = str(idp.create_user_pool(PoolName=pool_name)["UserPool"]["Id"])
