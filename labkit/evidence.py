@@ -13,10 +13,8 @@ Several may be given, separated by `` ; ``.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import cache
-from pathlib import Path
 
 _FORMS = {
     "url": re.compile(r"https://[^\s;]*aws[^\s;]*"),
@@ -71,10 +69,15 @@ def is_unverified(evidence: str) -> bool:
 
 @cache
 def _model(service: str, version: str) -> dict[str, object] | None:
-    import botocore
+    """botocore's service model (its loader reads the compressed ``service-2.json.gz`` it ships)."""
+    from botocore.exceptions import DataNotFoundError
+    from botocore.loaders import Loader
 
-    path = Path(botocore.__file__).parent / "data" / service / version / "service-2.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    try:
+        model: dict[str, object] = Loader().load_service_model(service, "service-2", version)
+    except DataNotFoundError:
+        return None
+    return model
 
 
 def botocore_reference_problem(citation: str) -> str | None:

@@ -34,6 +34,10 @@ MARKERS = {
         "a tuple of names) falls short; strict xfail on that backend only, so a fixed emulator fails loudly. "
         "evidence: how we know what AWS does (labkit.evidence)."
     ),
+    "uses": (
+        "uses(*services): this test calls these AWS services (boto3 names) beyond its lab's; skip, with the "
+        "reason, where the backend does not serve one (lab-wide services go in lab.toml)."
+    ),
     "needs": (
         "needs(*capabilities): skip, with the reason, on a backend that lacks one of: " + ", ".join(CAPABILITIES) + "."
     ),
@@ -171,6 +175,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.xfail(strict=True, raises=found.raises, reason=reason))
                 if found.evidence:
                     item.user_properties.append((EVIDENCE_PROPERTY, found.evidence))
+        for mark in item.iter_markers("uses"):
+            for service in mark.args:
+                why = backend.lacks_service(service)
+                if why:
+                    item.add_marker(pytest.mark.skip(reason=f"this test uses {service}: {why}"))
         for mark in item.iter_markers("needs"):
             for capability in mark.args:
                 if capability not in CAPABILITIES:

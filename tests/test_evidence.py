@@ -91,3 +91,31 @@ def test_a_lab_with_an_unverified_divergence_says_so_in_its_readme(lab):
         assert "unverified" in lab.readme.read_text(encoding="utf-8").lower(), (
             f"{lab.name} has divergences with unverified evidence; its README must say which claims are unverified"
         )
+
+
+# --- labkit.evidence itself --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "citation",
+    [
+        "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html",
+        "botocore:sqs/2012-11-05#CreateQueue",
+        "localstack/localstack:tests/aws/services/sqs/test_sqs.snapshot.json#test_purge_queue",
+        "unverified: a run on AWS would show the error code",
+        "botocore:sqs/2012-11-05#CreateQueue ; unverified: the message text",
+    ],
+)
+def test_the_four_forms_of_evidence_are_accepted(citation):
+    assert evidence.problem(citation) is None
+
+
+@pytest.mark.parametrize("citation", [None, "", "moto docs", "unverified", "https://example.com/x", "botocore:sqs"])
+def test_anything_else_is_refused(citation):
+    assert evidence.problem(citation) is not None
+
+
+def test_a_botocore_citation_must_name_something_the_model_has():
+    assert evidence.botocore_reference_problem("botocore:iam/2010-05-08#PermissionsBoundaryAttachmentType") is None
+    assert "no operation or shape 'Nope'" in evidence.botocore_reference_problem("botocore:iam/2010-05-08#Nope")
+    assert "no model sqs/2099-01-01" in evidence.botocore_reference_problem("botocore:sqs/2099-01-01#X")

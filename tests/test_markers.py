@@ -106,3 +106,24 @@ def test_a_lab_that_needs_lambda_execution_skips_on_moto_naming_the_command_that
         ["*this lab needs lambda-execution: moto cannot run Lambda code*run it with: pytest labs/lambda/test_t.py"
          " --backend ministack*"]
     )  # fmt: skip
+
+
+def test_a_test_that_uses_a_service_the_backend_lacks_skips_with_the_reason(pytester, monkeypatch):
+    from labkit.backends import LocalStackBackend
+
+    monkeypatch.setattr(LocalStackBackend, "start", lambda self: None)
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.uses("cloudfront")
+        def test_needs_cloudfront():
+            raise AssertionError("must not run")
+
+        def test_runs():
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "-rs", "--backend", "localstack")
+    result.assert_outcomes(skipped=1, passed=1)
+    result.stdout.fnmatch_lines(["*this test uses cloudfront: LocalStack's community edition*license plan*"])
