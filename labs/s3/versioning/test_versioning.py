@@ -7,6 +7,8 @@ from botocore.exceptions import ClientError
 
 from labkit.report import show_table
 
+API_SNAPSHOTS = "localstack/localstack:tests/aws/services/s3/test_s3_api.snapshot.json"
+
 
 def versions_of(s3, bucket, key):
     """[(VersionId, IsLatest, body)] newest first, and the delete markers' ids."""
@@ -63,7 +65,11 @@ def test_deleting_the_delete_marker_restores_the_object(s3, bucket):
     assert versions_of(s3, bucket, "notes.txt")[1] == []
 
 
-@pytest.mark.diverges(("moto", "moto-server"), "answers without DeleteMarker; AWS says DeleteMarker: true")
+@pytest.mark.diverges(
+    ("moto", "moto-server"),
+    "answers without DeleteMarker; AWS says DeleteMarker: true",
+    evidence=f"{API_SNAPSHOTS}#TestS3ObjectCRUD::test_delete_object_versioned",
+)
 def test_deleting_a_delete_marker_says_a_marker_was_deleted(s3, bucket):
     enable(s3, bucket)
     s3.put_object(Bucket=bucket, Key="notes.txt", Body=b"v1")
@@ -97,7 +103,9 @@ def test_suspending_versioning_keeps_the_existing_versions(s3, bucket):
 
 
 @pytest.mark.diverges(
-    ("moto", "moto-server"), "a write while suspended drops every older version; AWS replaces only the null version"
+    ("moto", "moto-server"),
+    "a write while suspended drops every older version; AWS replaces only the null version",
+    evidence=f"{API_SNAPSHOTS}#TestS3ObjectCRUD::test_put_object_on_suspended_bucket",
 )
 def test_a_write_while_suspended_gets_version_null_and_keeps_older_versions(s3, bucket):
     enable(s3, bucket)
@@ -111,8 +119,9 @@ def test_a_write_while_suspended_gets_version_null_and_keeps_older_versions(s3, 
     assert [(vid == "null", body) for vid, _, body in versions] == [(True, b"v3"), (False, b"v2"), (False, b"v1")]
 
 
-def test_reads_see_the_latest_write_at_once_not_eventually(s3, bucket):
-    """002 says S3 is eventually consistent; since December 2020 every read, overwrite and list is strong."""
+def test_reads_right_after_a_write_an_overwrite_or_a_delete_see_the_latest_state(s3, bucket):
+    """002 says S3 is eventually consistent; today every read and list after a write is strongly consistent.
+    On AWS this sequence would catch a stale read; on an emulator it cannot prove there is no race."""
     s3.put_object(Bucket=bucket, Key="state.json", Body=b'{"n": 1}')
     first_read = s3.get_object(Bucket=bucket, Key="state.json")["Body"].read()
     s3.put_object(Bucket=bucket, Key="state.json", Body=b'{"n": 2}')
