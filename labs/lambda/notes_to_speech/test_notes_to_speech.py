@@ -23,15 +23,6 @@ NOTE_TEXT = "Remember to publish the Lambda function before invoking it."
 
 
 @pytest.fixture
-def polly(backend):
-    """Polly is called inside the function: skip where the backend does not serve it (MiniStack, LocalStack's
-    community licence), so the tests that stop before Polly still run there."""
-    why = backend.lacks_service("polly")
-    if why:
-        pytest.skip(f"this test's function calls polly: {why}")
-
-
-@pytest.fixture
 def notes_function(aws_client, unique_name, lambda_function):
     """The Notes table with note 1 of user "test", the MP3 bucket, and the function wired to both."""
     table, bucket = unique_name("notes"), unique_name("mp3")
@@ -80,7 +71,8 @@ def test_a_note_that_is_not_in_the_table_fails_before_polly_is_called(notes_func
     "VoiceId would settle the code",
     raises=AssertionError,
 )
-def test_john_is_not_a_polly_voice(notes_function, polly):
+@pytest.mark.uses("polly")
+def test_john_is_not_a_polly_voice(notes_function):
     event = {"UserId": "test", "NoteId": "1", "VoiceId": NOTES_EVENT["VoicId"]}
     result = notes_function.invoke(event)
 
@@ -89,9 +81,8 @@ def test_john_is_not_a_polly_voice(notes_function, polly):
     assert re.match(r"An error occurred \((\w+)\)", result.error["errorMessage"]).group(1) == "ValidationException"
 
 
-def test_a_corrected_event_stores_the_mp3_and_returns_a_presigned_url_that_downloads_it(
-    notes_function, polly, aws_client
-):
+@pytest.mark.uses("polly")
+def test_a_corrected_event_stores_the_mp3_and_returns_a_presigned_url_that_downloads_it(notes_function, aws_client):
     result = notes_function.invoke({"UserId": "test", "NoteId": "1", "VoiceId": "Joanna"})
     assert result.function_error is None, result.logs
     url = result.json()
