@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from labkit.backends import Backend
@@ -28,6 +29,18 @@ VISIBLE, IN_FLIGHT, DELAYED = (
 def patience(backend: Backend, seconds: float = DEFAULT_WITHIN) -> float:
     """How long to wait for something that should arrive: ``seconds`` on an emulator, at least a minute on AWS."""
     return seconds if backend.is_emulator else max(seconds, AWS_WITHIN)
+
+
+def until_not(code: str, attempt: Callable[[], str], backend: Backend) -> str:
+    """``attempt()``'s answer (an error code, or ``"allowed"``), retried on AWS for up to a minute while it is
+    ``code``: a policy or attribute just set may take that long to reach every server. One attempt on an
+    emulator, which applies a change at once."""
+    deadline = time.monotonic() + (0.0 if backend.is_emulator else AWS_WITHIN)
+    while True:
+        answer = attempt()
+        if answer != code or time.monotonic() >= deadline:
+            return answer
+        time.sleep(5.0)
 
 
 def long_poll(sqs: Any, queue_url: str, seconds: int = 1, **receive: Any) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from labkit.messaging import allow_service_to_send, patience, queue_arn, receive_expected, receive_until
+from labkit.messaging import patience, receive_expected, receive_until
 from labkit.report import show_table
 
 ORDER = {"kind": {"DataType": "String", "StringValue": "order"}, "amount": {"DataType": "Number", "StringValue": "150"}}
@@ -27,17 +27,9 @@ def topic(aws_client, unique_name):
 
 
 @pytest.fixture
-def subscribed_queue(aws_client, unique_name, topic):
+def subscribed_queue(subscribe_queue, topic):
     """``subscribed_queue("billing", RawMessageDelivery="true")``: a new queue subscribed to the topic."""
-    sqs, sns = aws_client("sqs"), aws_client("sns")
-
-    def make(prefix, **attributes):
-        url = sqs.create_queue(QueueName=unique_name(prefix))["QueueUrl"]
-        allow_service_to_send(sqs, url, "sns", topic)
-        sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn(sqs, url), Attributes=attributes)
-        return url
-
-    return make
+    return lambda prefix, **attributes: subscribe_queue(topic, prefix, **attributes)
 
 
 def test_one_publish_reaches_every_subscribed_queue(aws_client, backend, topic, subscribed_queue):

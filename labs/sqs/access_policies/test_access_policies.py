@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 
 import pytest
 
 from labkit.data import load_json
 from labkit.errors import error_code
-from labkit.messaging import patience, queue_arn, receive_until
+from labkit.messaging import patience, queue_arn, receive_until, until_not
 from labkit.report import show
 
 NOTE_S3_POLICY = load_json("sqs/s3_notification_policy.json")
@@ -82,7 +81,7 @@ def test_an_s3_notification_reaches_the_queue_under_the_notes_policy(
     arn = queue_arn(sqs, queue)
     sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": json.dumps(s3_policy(arn, bucket, aws_account_id))})
 
-    accepted = until_accepted(lambda: notify(s3, bucket, arn), backend)  # AWS: a policy takes up to 60 s to apply
+    accepted = until_not("InvalidArgument", lambda: notify(s3, bucket, arn), backend)  # a new policy takes a while
     s3.put_object(Bucket=bucket, Key=KEY, Body=b"month,total\n2024-05,1200\n")
     events = wait_for_object_event(sqs, queue, backend)
 
@@ -111,17 +110,6 @@ def test_s3_refuses_to_notify_a_queue_whose_policy_names_another_bucket(
     sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": json.dumps(someone_else)})
 
     assert notify(s3, bucket, arn) == "InvalidArgument"
-
-
-def until_accepted(attempt, backend):
-    """``attempt()``'s answer, retried on AWS for up to a minute while it is InvalidArgument (a queue policy just
-    set may not have reached every SQS server yet); one attempt on an emulator."""
-    deadline = time.monotonic() + (0 if backend.is_emulator else 60)
-    while True:
-        answer = attempt()
-        if answer != "InvalidArgument" or time.monotonic() >= deadline:
-            return answer
-        time.sleep(5)
 
 
 def wait_for_object_event(sqs, queue, backend):
