@@ -11,7 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, WaiterError
+
+from labkit.network_cleanup import PARTS_OF_A_VPC
+from labkit.network_cleanup import UNDO as NETWORK_UNDO
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +100,7 @@ UNDO: dict[tuple[str, str], Undo] = {
     ("cloudformation", "CreateStack"): lambda c, p, r: c.delete_stack(StackName=r["StackId"]),
     ("cognito-idp", "CreateUserPool"): lambda c, p, r: c.delete_user_pool(UserPoolId=r["UserPool"]["Id"]),
     ("apigateway", "CreateRestApi"): lambda c, p, r: c.delete_rest_api(restApiId=r["id"]),
+    **NETWORK_UNDO,
 }
 
 #: Operations that create something we do not know how to undo: reported, so nothing is left silently.
@@ -137,8 +141,8 @@ class ResourceTracker:
             what, step = self.undo_steps.pop()
             try:
                 step()
-            except ClientError as exc:
-                code = exc.response["Error"]["Code"]
+            except (ClientError, WaiterError) as exc:
+                code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else "waiter timed out"
                 if any(gone in code for gone in _ALREADY_GONE):
                     continue  # the test deleted it itself: nothing left behind
                 failures.append(f"{what}: {code}")
@@ -147,7 +151,7 @@ class ResourceTracker:
 
 
 #: Error codes that mean the resource no longer exists (ResourceNotFoundException, NoSuchBucket, ...).
-_ALREADY_GONE = ("NotFound", "NoSuch", "NonExistent")
+_ALREADY_GONE = ("NotFound", "NoSuch", "NonExistent", "InvalidAllocationID")
 
 
 def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
@@ -169,4 +173,5 @@ _NOT_CREATIONS = frozenset(
         "CreateGrant",
         "CreateEventSourceMapping",
     }
+    | PARTS_OF_A_VPC
 )

@@ -83,9 +83,30 @@ def test_a_creation_it_cannot_undo_is_named_not_ignored(clients):
     tracker = ResourceTracker()
     ec2 = clients("ec2")
     tracker.watch(ec2)
-    ec2.create_vpc(CidrBlock="10.0.0.0/16")
+    ec2.create_customer_gateway(Type="ipsec.1", BgpAsn=65000, PublicIp="198.51.100.1")
 
-    assert tracker.untracked == ["ec2.CreateVpc"]
+    assert tracker.untracked == ["ec2.CreateCustomerGateway"]
+
+
+def test_a_vpc_is_emptied_and_deleted_with_what_it_holds(clients):
+    tracker = ResourceTracker()
+    ec2 = clients("ec2")
+    tracker.watch(ec2)
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    ec2.create_security_group(GroupName="labs-web", Description="web", VpcId=vpc)
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+
+    assert tracker.untracked == [] and tracker.undo_all() == []
+    assert ec2.describe_vpcs(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Vpcs"] == []
+    assert ec2.describe_subnets(Filters=[{"Name": "subnet-id", "Values": [subnet]}])["Subnets"] == []
+    assert (
+        ec2.describe_internet_gateways(Filters=[{"Name": "internet-gateway-id", "Values": [gateway]}])[
+            "InternetGateways"
+        ]
+        == []
+    )
 
 
 def test_the_aws_backend_cleans_up_after_a_failing_test(pytester, stand_in_for_aws, monkeypatch):

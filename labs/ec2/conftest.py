@@ -1,5 +1,5 @@
-"""Fixtures shared by the EC2 labs (labkit.network): clients whose creations are undone after each test on
-backends that keep state (host LocalStack, AWS), and a small VPC with one subnet in each of two zones."""
+"""Fixtures shared by the EC2 labs (labkit.network): an EC2 client, and a small VPC with one subnet in each of two
+zones (what a test creates is undone after it, where state is kept, by the harness's tracker)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from labkit.network import create_subnet, create_vpc, ec2, tidy_up, watched_client, zones  # noqa: F401
+from labkit.network import create_subnet, create_vpc, ec2, zones  # noqa: F401
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Fixtures shared by the networking labs (labkit.network): clients whose creations are undone after each test
-on backends that keep state (host LocalStack, AWS), availability zones, instances waited for."""
+"""Fixtures shared by the networking labs (labkit.network): an EC2 client, and what each test creates undone
+after it on backends that keep state (host LocalStack, AWS) by the harness's tracker."""
 
-from labkit.network import ec2, tidy_up, watched_client  # noqa: F401  (pytest fixtures)
+from labkit.network import ec2  # noqa: F401  (a pytest fixture)

@@ -22,13 +22,13 @@ PENDING = f"{SNAPSHOTS}#test_certificate_for_subdomain_wildcard"
 
 
 @pytest.fixture
-def acm_us(watched_client):
-    return watched_client("acm", region_name="us-east-1")
+def acm_us(aws_client):
+    return aws_client("acm", region_name="us-east-1")
 
 
 @pytest.fixture
-def acm_eu(watched_client):
-    return watched_client("acm", region_name="eu-west-1")
+def acm_eu(aws_client):
+    return aws_client("acm", region_name="eu-west-1")
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ MOUNT_TARGETS = "https://docs.aws.amazon.com/efs/latest/ug/manage-fs-access-crea
 
 
 @pytest.fixture
-def efs(watched_client):
-    return watched_client("efs")
+def efs(aws_client):
+    return aws_client("efs")
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ SNAPSHOTS = "localstack/localstack:tests/aws/services/route53/test_route53.snaps
 
 
 @pytest.fixture
-def route53(watched_client):
-    return watched_client("route53")
+def route53(aws_client):
+    return aws_client("route53")
 
 
 @pytest.fixture

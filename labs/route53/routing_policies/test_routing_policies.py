@@ -17,8 +17,8 @@ HEALTH_CHECK = "https://docs.aws.amazon.com/Route53/latest/APIReference/API_Heal
 
 
 @pytest.fixture
-def route53(watched_client):
-    return watched_client("route53")
+def route53(aws_client):
+    return aws_client("route53")
 
 
 @pytest.fixture

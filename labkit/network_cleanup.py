@@ -1,0 +1,192 @@
+"""How to undo what the networking labs create (EC2/VPC, Route 53, ACM, EFS), for ``labkit.cleanup``: a VPC is
+emptied (instances, NAT gateways, endpoints, flow logs, peerings, interfaces, gateways, subnets, route tables,
+ACLs, security groups) and deleted, an instance terminated and waited for, a hosted zone emptied, and so on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError, WaiterError
+
+from labkit.network import FAST_WAIT
+
+log = logging.getLogger(__name__)
+
+Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
+
+
+def _quietly(call: Callable[..., Any], **kwargs: Any) -> None:
+    """Run one clean-up call; a resource already gone (or an emulator's refusal) never stops the rest."""
+    try:
+        call(**kwargs)
+    except (ClientError, WaiterError) as exc:
+        log.info("clean-up step skipped: %s", exc)
+
+
+def _by_vpc(vpc_id: str) -> list[dict[str, Any]]:
+    return [{"Name": "vpc-id", "Values": [vpc_id]}]
+
+
+def _terminate(ec2: Any, instance_ids: list[str]) -> None:
+    if instance_ids:
+        _quietly(ec2.terminate_instances, InstanceIds=instance_ids)
+        _quietly(ec2.get_waiter("instance_terminated").wait, InstanceIds=instance_ids, WaiterConfig=FAST_WAIT)
+
+
+def empty_and_delete_vpc(ec2: Any, vpc_id: str) -> None:
+    """Delete everything inside a VPC, then the VPC (AWS refuses to delete a VPC that still holds anything)."""
+    reservations = ec2.describe_instances(Filters=_by_vpc(vpc_id))["Reservations"]
+    running = [i["InstanceId"] for r in reservations for i in r["Instances"] if i["State"]["Name"] != "terminated"]
+    _terminate(ec2, running)
+    nats = [n["NatGatewayId"] for n in ec2.describe_nat_gateways(Filters=_by_vpc(vpc_id))["NatGateways"]
+            if n["State"] not in ("deleted", "deleting")]  # fmt: skip
+    for nat in nats:
+        _quietly(ec2.delete_nat_gateway, NatGatewayId=nat)
+    if nats:
+        _quietly(ec2.get_waiter("nat_gateway_deleted").wait, NatGatewayIds=nats, WaiterConfig=FAST_WAIT)
+    endpoints = [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints(Filters=_by_vpc(vpc_id))["VpcEndpoints"]]
+    if endpoints:
+        _quietly(ec2.delete_vpc_endpoints, VpcEndpointIds=endpoints)
+    flow_logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+    if flow_logs:
+        _quietly(ec2.delete_flow_logs, FlowLogIds=[f["FlowLogId"] for f in flow_logs])
+    for side in ("requester-vpc-info.vpc-id", "accepter-vpc-info.vpc-id"):
+        peerings = ec2.describe_vpc_peering_connections(Filters=[{"Name": side, "Values": [vpc_id]}])
+        for peering in peerings["VpcPeeringConnections"]:
+            pcx = peering["VpcPeeringConnectionId"]
+            _quietly(ec2.delete_vpc_peering_connection, VpcPeeringConnectionId=pcx)
+    for eni in ec2.describe_network_interfaces(Filters=_by_vpc(vpc_id))["NetworkInterfaces"]:
+        attachment = eni.get("Attachment") or {}
+        if attachment.get("AttachmentId") and attachment.get("DeviceIndex", 0) != 0:
+            _quietly(ec2.detach_network_interface, AttachmentId=attachment["AttachmentId"], Force=True)
+        _quietly(ec2.delete_network_interface, NetworkInterfaceId=eni["NetworkInterfaceId"])
+    gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
+    for igw in gateways["InternetGateways"]:
+        gateway = igw["InternetGatewayId"]
+        _quietly(ec2.detach_internet_gateway, InternetGatewayId=gateway, VpcId=vpc_id)
+        _quietly(ec2.delete_internet_gateway, InternetGatewayId=gateway)
+    for eigw in ec2.describe_egress_only_internet_gateways()["EgressOnlyInternetGateways"]:
+        if any(a.get("VpcId") == vpc_id for a in eigw.get("Attachments", [])):
+            gateway = eigw["EgressOnlyInternetGatewayId"]
+            _quietly(ec2.delete_egress_only_internet_gateway, EgressOnlyInternetGatewayId=gateway)
+    for subnet in ec2.describe_subnets(Filters=_by_vpc(vpc_id))["Subnets"]:
+        _quietly(ec2.delete_subnet, SubnetId=subnet["SubnetId"])
+    for table in ec2.describe_route_tables(Filters=_by_vpc(vpc_id))["RouteTables"]:
+        if not any(a.get("Main") for a in table.get("Associations", [])):
+            _quietly(ec2.delete_route_table, RouteTableId=table["RouteTableId"])
+    for acl in ec2.describe_network_acls(Filters=_by_vpc(vpc_id))["NetworkAcls"]:
+        if not acl.get("IsDefault"):
+            _quietly(ec2.delete_network_acl, NetworkAclId=acl["NetworkAclId"])
+    groups = [g for g in ec2.describe_security_groups(Filters=_by_vpc(vpc_id))["SecurityGroups"]
+              if g["GroupName"] != "default"]  # fmt: skip
+    for group in groups:  # rules naming other groups first: a group still named by a rule cannot be deleted
+        if group.get("IpPermissions"):
+            _quietly(ec2.revoke_security_group_ingress, GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
+    for group in groups:
+        _quietly(ec2.delete_security_group, GroupId=group["GroupId"])
+    ec2.delete_vpc(VpcId=vpc_id)
+
+
+def _release_address(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
+    allocation = response["AllocationId"]
+    address = ec2.describe_addresses(AllocationIds=[allocation])["Addresses"]
+    if address and address[0].get("AssociationId"):
+        _quietly(ec2.disassociate_address, AssociationId=address[0]["AssociationId"])
+    ec2.release_address(AllocationId=allocation)
+
+
+def _delete_volume(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
+    volume = response["VolumeId"]
+    for attachment in ec2.describe_volumes(VolumeIds=[volume])["Volumes"][0].get("Attachments", []):
+        _quietly(ec2.detach_volume, VolumeId=volume, InstanceId=attachment["InstanceId"], Force=True)
+        _quietly(ec2.get_waiter("volume_available").wait, VolumeIds=[volume], WaiterConfig=FAST_WAIT)
+    ec2.delete_volume(VolumeId=volume)
+
+
+def _delete_nat_gateway(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
+    nat = response["NatGateway"]["NatGatewayId"]
+    ec2.delete_nat_gateway(NatGatewayId=nat)
+    _quietly(ec2.get_waiter("nat_gateway_deleted").wait, NatGatewayIds=[nat], WaiterConfig=FAST_WAIT)
+
+
+def _delete_internet_gateway(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
+    gateway = response["InternetGateway"]["InternetGatewayId"]
+    for attachment in ec2.describe_internet_gateways(InternetGatewayIds=[gateway])["InternetGateways"][0].get(
+        "Attachments", []
+    ):
+        _quietly(ec2.detach_internet_gateway, InternetGatewayId=gateway, VpcId=attachment["VpcId"])
+    ec2.delete_internet_gateway(InternetGatewayId=gateway)
+
+
+def _delete_hosted_zone(route53: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
+    zone = response["HostedZone"]["Id"]
+    records = route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+    zone_name = response["HostedZone"]["Name"].rstrip(".") + "."
+    doomed = [r for r in records if not (r["Type"] in ("NS", "SOA") and r["Name"] == zone_name)]
+    if doomed:
+        changes = [{"Action": "DELETE", "ResourceRecordSet": r} for r in doomed]
+        route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": changes})
+    route53.delete_hosted_zone(Id=zone)
+
+
+def _delete_file_system(efs: Any, params: dict[str, Any], response: dict[str, Any]) -> None:
+    file_system = response["FileSystemId"]
+    targets = efs.describe_mount_targets(FileSystemId=file_system)["MountTargets"]
+    for target in targets:
+        _quietly(efs.delete_mount_target, MountTargetId=target["MountTargetId"])
+    deadline = time.monotonic() + 300
+    while targets and time.monotonic() < deadline:  # AWS deletes mount targets in the background
+        targets = efs.describe_mount_targets(FileSystemId=file_system)["MountTargets"]
+        if targets:
+            time.sleep(5)
+    efs.delete_file_system(FileSystemId=file_system)
+
+
+#: (service, operation) -> how to undo it, given the client, the call's parameters and its response; the
+#: shape of ``labkit.cleanup.UNDO``.
+UNDO: dict[tuple[str, str], Undo] = {
+    ("ec2", "CreateVpc"): lambda c, p, r: empty_and_delete_vpc(c, r["Vpc"]["VpcId"]),
+    ("ec2", "RunInstances"): lambda c, p, r: _terminate(c, [i["InstanceId"] for i in r["Instances"]]),
+    ("ec2", "AllocateAddress"): _release_address,
+    ("ec2", "CreateVolume"): _delete_volume,
+    ("ec2", "CreateSnapshot"): lambda c, p, r: c.delete_snapshot(SnapshotId=r["SnapshotId"]),
+    ("ec2", "CreateNatGateway"): _delete_nat_gateway,
+    ("ec2", "CreateInternetGateway"): _delete_internet_gateway,
+    ("ec2", "CreateVpcPeeringConnection"): lambda c, p, r: c.delete_vpc_peering_connection(
+        VpcPeeringConnectionId=r["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    ),
+    ("ec2", "CreateVpcEndpoint"): lambda c, p, r: c.delete_vpc_endpoints(
+        VpcEndpointIds=[r["VpcEndpoint"]["VpcEndpointId"]]
+    ),
+    ("ec2", "CreateVpcEndpointServiceConfiguration"): lambda c, p, r: c.delete_vpc_endpoint_service_configurations(
+        ServiceIds=[r["ServiceConfiguration"]["ServiceId"]]
+    ),
+    ("ec2", "CreateFlowLogs"): lambda c, p, r: (
+        c.delete_flow_logs(FlowLogIds=r["FlowLogIds"]) if r["FlowLogIds"] else None
+    ),
+    ("ec2", "CreateKeyPair"): lambda c, p, r: c.delete_key_pair(KeyName=p["KeyName"]),
+    ("route53", "CreateHostedZone"): _delete_hosted_zone,
+    ("route53", "CreateHealthCheck"): lambda c, p, r: c.delete_health_check(HealthCheckId=r["HealthCheck"]["Id"]),
+    ("acm", "RequestCertificate"): lambda c, p, r: c.delete_certificate(CertificateArn=r["CertificateArn"]),
+    ("acm", "ImportCertificate"): lambda c, p, r: c.delete_certificate(CertificateArn=r["CertificateArn"]),
+    ("efs", "CreateFileSystem"): _delete_file_system,
+}
+
+#: Created inside a VPC, and deleted with it by :func:`empty_and_delete_vpc` (the labs make their own VPCs).
+PARTS_OF_A_VPC = frozenset(
+    {
+        "CreateSubnet",
+        "CreateRouteTable",
+        "CreateRoute",
+        "CreateNetworkAcl",
+        "CreateNetworkAclEntry",
+        "CreateSecurityGroup",
+        "CreateNetworkInterface",
+        "CreateEgressOnlyInternetGateway",
+        "CreateTags",
+    }
+)
