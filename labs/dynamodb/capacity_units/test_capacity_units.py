@@ -4,7 +4,6 @@ itself reports is read from ReturnConsumedCapacity on real calls, and from Descr
 
 from __future__ import annotations
 
-import botocore.session
 import pytest
 from capacity import (
     consumed_by_one_read,
@@ -75,7 +74,7 @@ def table(dynamodb, unique_name):
 
 def test_describe_table_reports_no_partition_count(dynamodb, table):
     """Neither the API's table description nor a real DescribeTable has a field for partitions."""
-    members = botocore.session.get_session().get_service_model("dynamodb").shape_for("TableDescription").members
+    members = dynamodb.meta.service_model.shape_for("TableDescription").members  # the API model the SDK uses
     description = dynamodb.describe_table(TableName=table)["Table"]
 
     assert [name for name in members if "artition" in name] == []

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import botocore.session
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
@@ -109,7 +108,7 @@ def test_lsi_has_the_tables_partition_key(dynamodb, library):
 
 
 def test_update_table_has_no_way_to_add_an_lsi(dynamodb, library):
-    members = botocore.session.get_session().get_service_model("dynamodb").operation_model("UpdateTable")
+    members = dynamodb.meta.service_model.operation_model("UpdateTable")  # the API model the SDK uses
     assert "GlobalSecondaryIndexUpdates" in members.input_shape.members
     assert not [name for name in members.input_shape.members if "Local" in name]
 
