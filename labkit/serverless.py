@@ -88,14 +88,15 @@ class Inbox:
         return [json.loads(message["Body"]) for message in self.messages(count, patience)]
 
     def take_until(self, done: Callable[[list[Any]], bool], patience: Patience = DELIVERY) -> list[Any]:
-        """JSON bodies, received (and deleted) until ``done(bodies so far)`` or the patience runs out."""
+        """JSON bodies, received (and deleted) one at a time until ``done(bodies so far)`` or the patience runs out;
+        what arrives later stays in the queue."""
         found: list[Any] = []
         deadline = time.monotonic() + patience.seconds(self.backend)
         while not done(found):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            found += [json.loads(m["Body"]) for m in self._receive(10, wait=max(0, min(5, int(remaining))))]
+            found += [json.loads(m["Body"]) for m in self._receive(1, wait=max(0, min(5, int(remaining))))]
         return found
 
     def take_all(self) -> list[Any]:

@@ -96,12 +96,12 @@ def numbers(batches):
 def test_the_function_gets_the_queue_in_batches_no_bigger_than_the_batch_size(pipeline):
     flow = pipeline("succeed", [{"n": n} for n in range(5)], batch_size=3)
 
-    batches = flow.seen.take_until(lambda found: len(records_seen(found)) >= 5, MAPPING)
+    batches = flow.seen.take_until(lambda found: len(set(numbers(found))) >= 5, MAPPING)
 
     show_table("batches the function received", ["batch", "messages"], enumerate(map(len, batches), 1))
     assert flow.mapping["BatchSize"] == 3
     assert all(1 <= len(batch) <= 3 for batch in batches)
-    assert sorted(numbers(batches)) == [0, 1, 2, 3, 4]
+    assert sorted(set(numbers(batches))) == [0, 1, 2, 3, 4]  # SQS delivers at least once: a repeat is allowed
 
 
 def test_lambda_deletes_the_messages_of_a_successful_batch(aws_client, backend, pipeline):
