@@ -1,7 +1,8 @@
-"""Set-up shared by the S3 labs: a SigV4 S3 client and fresh buckets with unique names."""
+"""Set-up shared by the S3 labs: a SigV4 S3 client, fresh buckets with unique names, a public-read policy."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -31,3 +32,21 @@ def make_bucket(s3, unique_name) -> Callable[..., str]:
 def bucket(make_bucket) -> str:
     """A new, empty, unversioned bucket."""
     return make_bucket()
+
+
+@pytest.fixture
+def public_read_policy() -> Callable[[str], str]:
+    """``public_read_policy(bucket)`` -> a bucket policy letting anyone (``"Principal": "*"``) read every object:
+    what S3 calls public."""
+
+    def policy(bucket: str) -> str:
+        statement = {
+            "Sid": "PublicRead",
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{bucket}/*",
+        }
+        return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+    return policy
