@@ -8,6 +8,8 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import requests
+
 from labkit.backends import Backend
 
 _CODE = re.compile(r"<Code>([^<]*)</Code>")
@@ -65,3 +67,40 @@ def _reroute_to(endpoint_url: str) -> Any:
             request.url = parts._replace(netloc=endpoint_host).geturl()
 
     return reroute
+
+
+#: Regions whose website endpoint is ``s3-website-<region>`` (a dash); every other Region uses
+#: ``s3-website.<region>`` (a dot). From AWS's table of S3 website endpoints.
+DASH_WEBSITE_REGIONS = frozenset(
+    {
+        "us-east-1",
+        "us-west-1",
+        "us-west-2",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-northeast-1",
+        "eu-west-1",
+        "sa-east-1",
+    }
+)
+#: LocalStack serves static websites under this host name (its ``S3_STATIC_WEBSITE_HOSTNAME``).
+LOCALSTACK_WEBSITE_DOMAIN = "s3-website.localhost.localstack.cloud"
+
+
+def website_host(bucket: str, region: str) -> str:
+    """``<bucket>.s3-website-<region>.amazonaws.com`` or ``<bucket>.s3-website.<region>.amazonaws.com``."""
+    separator = "-" if region in DASH_WEBSITE_REGIONS else "."
+    return f"{bucket}.s3-website{separator}{region}.amazonaws.com"
+
+
+def get_website(backend: Backend, bucket: str, path: str = "/", **kwargs: Any) -> Any:
+    """GET ``path`` from the bucket's website endpoint (plain HTTP, as website endpoints are): the real host on
+    AWS; on an emulator its own endpoint, with the website host name in the ``Host`` header."""
+    if not backend.endpoint_url:
+        return requests.get(f"http://{website_host(bucket, backend.region)}{path}", timeout=10, **kwargs)
+    host = (
+        f"{bucket}.{LOCALSTACK_WEBSITE_DOMAIN}"
+        if backend.name == "localstack"
+        else website_host(bucket, backend.region)
+    )
+    return requests.get(f"{backend.endpoint_url}{path}", headers={"Host": host}, timeout=10, **kwargs)
