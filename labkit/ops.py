@@ -97,3 +97,14 @@ def wait_for_query(athena: Any, query_id: str, *, timeout: float = QUERY_TIMEOUT
         if state in QUERY_FINAL or time.monotonic() >= deadline:
             return seen
         time.sleep(0.2)
+
+
+def hive_prefix(keys: list[str], values: list[str]) -> str:
+    """``year=1991/month=1/day=1/``: the Hive-style S3 prefix of one partition (keys and values in order)."""
+    return "".join(f"{key}={value}/" for key, value in zip(keys, values, strict=True))
+
+
+def partition_input(table_location: str, keys: list[str], values: list[str], storage: dict[str, Any]) -> dict[str, Any]:
+    """A Glue ``PartitionInput``: the values, and the table's storage descriptor pointing at the partition's prefix."""
+    location = f"{table_location.rstrip('/')}/{hive_prefix(keys, values)}"
+    return {"Values": list(values), "StorageDescriptor": {**storage, "Location": location}}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
+from labkit import ops
 from labkit.data import load_json
 from labkit.report import show_table
 
@@ -42,11 +43,8 @@ def table(glue, unique_name):
 
 
 def partition_input(values):
-    path = "/".join(f"{key}={value}" for key, value in zip(FLIGHTS["partition_keys"], values, strict=True))
-    return {
-        "Values": list(values),
-        "StorageDescriptor": {"Columns": FLIGHTS["columns"], "Location": f"{FLIGHTS['location']}{path}/", **PARQUET},
-    }
+    storage = {"Columns": FLIGHTS["columns"], **PARQUET}
+    return ops.partition_input(FLIGHTS["location"], FLIGHTS["partition_keys"], values, storage)
 
 
 @pytest.fixture
