@@ -100,7 +100,8 @@ def normalise_section(section: str) -> str:
     """A section heading reduced to what identifies it, so that citations written by hand still match.
 
     Drops markdown hashes, list numbering (``3. Module 8``, ``i. Lab 4``), bracketed tags (``[Refresher]``, ``[DB]``),
-    a trailing duration or date (``(12:32)``, ``(19 of November 2021)``), a trailing colon, case and
+    a trailing duration or date (``(12:32)``, ``(19 of November 2021)``), a part number (``- PART2``: one topic
+    in several videos), a trailing colon, case and
     repeated spaces: ``##  [Refresher] DynamoDB Indexes (LSI and GSI) (12:32)`` becomes
     ``dynamodb indexes (lsi and gsi)``. En and em dashes count as hyphens.
     """
@@ -109,6 +110,7 @@ def normalise_section(section: str) -> str:
     text = re.sub(r"^-?\s*(\d+|[ivx]+|[a-z])\.\s+", "", text)
     text = re.sub(r"\[[^\]]*\]\s*", "", text)
     text = re.sub(r"\s*\((\d+:\d+|\d+ of \w+ \d{4})\)\s*$", "", text)
+    text = re.sub(r"\s+-\s*part\s*\d+$", "", text, flags=re.I)  # one topic in several videos
     text = re.sub(r"\s+", " ", text).strip().rstrip(":").strip().lstrip("[-").strip()
     return text.lower()
 

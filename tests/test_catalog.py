@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import re
 from pathlib import Path
 
 import pytest
@@ -9,8 +11,12 @@ import pytest
 from labkit import coverage
 from labkit.catalog import SEEDS, CatalogError, Lab, Source, find_lab, load_lab, normalise_section, select, survey
 from labkit.coverage import NoteSection
+from labkit.notes import headings, notes_dir
 
-SEEDS_DIR = Path("/work/shared/seeds")
+NOTES_DIR = notes_dir()
+NO_NOTES = pytest.mark.skipif(
+    not NOTES_DIR.is_dir(), reason=f"the notes are not at {NOTES_DIR} (set $LABS_NOTES_DIR to their folder)"
+)
 
 
 def make_lab(root: Path, name: str, sources: str = '{ file = "000_48eea6add3d1ef8f.txt", section = "pebibyte" }',
@@ -102,13 +108,43 @@ def test_a_section_counts_as_cited_by_a_longer_heading_under_it():
 SECTIONS = coverage.load_sections()
 
 
-@pytest.mark.skipif(not SEEDS_DIR.is_dir(), reason="the notes are not on this machine")
+@functools.cache
+def note_headings(file: str) -> tuple[str, ...]:
+    return tuple(headings(file, (NOTES_DIR / file).read_text(encoding="utf-8")))
+
+
+@NO_NOTES
+@pytest.mark.parametrize("file", SEEDS)
+def test_every_heading_of_the_notes_is_in_the_inventory(file):
+    listed = {key for section in SECTIONS if section.file == file for key in section.keys}
+    found = note_headings(file)
+    absent = [heading for heading in found if normalise_section(heading) not in listed]
+    assert not absent, f"docs/sections.toml lacks these headings of {file}:\n  " + "\n  ".join(absent)
+
+
+@NO_NOTES
 @pytest.mark.parametrize("section", SECTIONS, ids=lambda s: f"{s.file[:3]}:{s.section}")
 def test_every_listed_section_is_a_heading_of_its_note(section):
-    lines = (SEEDS_DIR / section.file).read_text(encoding="utf-8").splitlines()
-    assert any(section.cited_by(Source(section.file, line)) for line in lines if line.strip()), (
-        f"docs/sections.toml: no heading like {section.section!r} in {section.file}"
-    )
+    found = {normalise_section(h) for h in note_headings(section.file)}
+    assert section.keys & found, f"docs/sections.toml: no heading like {section.section!r} in {section.file}"
+
+
+def test_the_notes_folder_can_be_moved_with_an_environment_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv("LABS_NOTES_DIR", str(tmp_path))
+    assert notes_dir() == tmp_path
+
+
+def test_004_has_no_markdown_headings_so_its_numbered_lines_stand_for_them():
+    text = "intro\n1. Extra info: x\n - a. detail\n2. Module 7 (Getting started with databases)\n"
+    assert headings("004_28a3b4699c3392ea.txt", text) == [
+        "1. Extra info: x",
+        "2. Module 7 (Getting started with databases)",
+    ]
+
+
+def test_a_heading_in_a_code_block_is_not_a_heading():
+    text = "# Title\n```bash\n# list lambda functions\naws lambda list-functions\n```\n## Links\n## Links\n"
+    assert headings("003_278db61a3e4b1051.txt", text) == ["# Title", "## Links"]
 
 
 def test_sections_are_listed_once():
@@ -129,22 +165,41 @@ def test_generated_index_and_coverage_page_are_up_to_date():
     )
 
 
-def test_every_listed_section_has_a_lab_or_a_reason_why_none_can():
+def test_every_section_is_marked_one_of_three_ways():
     labs, _ = survey()
     gaps = coverage.missing(SECTIONS, labs)
     assert not gaps, (
-        "sections of the notes with a hands-on example but no lab: cite them in a lab.toml's sources, or give "
-        '`no_lab = "why no emulator can"` in docs/sections.toml, then run `labs index --write`:\n'
-        + "\n".join(f"  {s.file}, {s.section}" for s in gaps)
+        "headings of the notes marked none of the three ways: cite them in a lab.toml's sources, or mark them in "
+        'docs/sections.toml with `prose = true` (no hands-on content) or `no_lab = "why no emulator can"`, then '
+        "run `labs index --write`:\n" + "\n".join(f"  {s.file}, {s.section}" for s in gaps)
     )
 
 
-def test_a_lab_may_need_a_capability_and_an_unknown_one_is_an_error(tmp_path):
-    assert load_lab(make_lab(tmp_path, "s3/one", extra='needs = ["lambda-execution"]')).needs == ("lambda-execution",)
-    with pytest.raises(CatalogError, match=r"'needs' \(optional\) must list some of"):
-        load_lab(make_lab(tmp_path, "s3/two", extra='needs = ["teleport"]'))
+def test_every_item_names_tests_that_exist():
+    missing = []
+    for section in SECTIONS:
+        for item in section.items:
+            for nodeid in item.tests:
+                path, _, name = nodeid.partition("::")
+                file = coverage.ROOT / path
+                text = file.read_text(encoding="utf-8") if file.is_file() else ""
+                if not re.search(rf"^(async )?def {re.escape(name.split('[')[0])}\(", text, re.M):
+                    missing.append(f"{section.section}: {item.claim} -> {nodeid}")
+    assert not missing, "items naming tests that do not exist:\n  " + "\n  ".join(missing)
 
 
-def test_an_unknown_field_in_lab_toml_is_an_error_naming_it(tmp_path):
-    with pytest.raises(CatalogError, match=r"unknown field\(s\) \['service'\]"):
-        load_lab(make_lab(tmp_path, "s3/one", extra='service = "s3"'))
+def test_a_malformed_item_is_an_error_naming_the_entry(tmp_path):
+    bad = tmp_path / "sections.toml"
+    bad.write_text(
+        '[[section]]\nfile = "000_48eea6add3d1ef8f.txt"\nsection = "pebibyte"\n[[section.item]]\ntests = ["x"]\n'
+    )
+    with pytest.raises(CatalogError, match=r"section entry 1, item 1: each item needs a 'claim'"):
+        coverage.load_sections(bad)
+
+
+def test_the_readme_states_the_real_coverage_figures():
+    labs, _ = survey()
+    readme = (coverage.ROOT / "README.md").read_text(encoding="utf-8")
+    assert coverage.summary_line(SECTIONS, labs) in " ".join(readme.split()), (
+        "README.md's coverage figures differ from docs/coverage.md's: copy its summary line"
+    )

@@ -321,7 +321,7 @@ def index(
             console.print("labs/README.md and docs/coverage.md are up to date")
     gaps = coverage.missing(sections, labs)
     for section in gaps:
-        console.print(f"[yellow]no lab yet:[/] {section.file}, {escape(section.section)}")
+        console.print(f"[yellow]not marked yet:[/] {section.file}, {escape(section.section)}")
     stale = [] if write else coverage.stale(pages)
     for path in stale:
         console.print(f"[red]out of date:[/] {path.relative_to(coverage.ROOT)} (run: {coverage.REGENERATE})")
