@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -96,6 +97,7 @@ class Source:
 DEFAULT_BACKENDS = ("moto", "moto-server", "ministack", "localstack")
 
 
+@functools.cache
 def normalise_section(section: str) -> str:
     """A section heading reduced to what identifies it, so that citations written by hand still match.
 
