@@ -151,6 +151,39 @@ def read_records(
     return records
 
 
+def pushed_records(
+    kinesis: Any, consumer_arn: str, shard_id: str, count: int, *, within: float = DEFAULT_WITHIN
+) -> list[dict[str, Any]]:
+    """The records ``SubscribeToShard`` pushes to an enhanced fan-out consumer from the start of a shard
+    (TRIM_HORIZON), until ``count`` have come or ``within`` seconds have passed; the subscription is then closed.
+    Records arrive in ``SubscribeToShardEvent`` events over one long-lived response (AWS keeps it up to 5 minutes)."""
+    response = kinesis.subscribe_to_shard(
+        ConsumerARN=consumer_arn, ShardId=shard_id, StartingPosition={"Type": "TRIM_HORIZON"}
+    )
+    stream = response["EventStream"]
+    records: list[dict[str, Any]] = []
+    deadline = time.monotonic() + within
+    try:
+        for event in stream:
+            records.extend(event.get("SubscribeToShardEvent", {}).get("Records", []))
+            if len(records) >= count or time.monotonic() >= deadline:
+                break
+    finally:
+        stream.close()
+    return records
+
+
+def wait_for_consumer(kinesis: Any, consumer_arn: str, backend: Backend, status: str = "ACTIVE") -> str:
+    """Poll ``DescribeStreamConsumer`` until the consumer has ``status`` (a new one is CREATING for a few seconds
+    on AWS); returns the status last seen. Up to a minute on AWS, 2 s on an emulator."""
+    deadline = time.monotonic() + patience(backend)
+    while True:
+        found = str(kinesis.describe_stream_consumer(ConsumerARN=consumer_arn)["ConsumerDescription"]["ConsumerStatus"])
+        if found == status or time.monotonic() >= deadline:
+            return found
+        time.sleep(0.25)
+
+
 def allow_service_to_send(sqs: Any, queue_url: str, service: str, source_arn: str) -> None:
     """Give ``service`` (``"sns"``, ``"s3"``, ``"events"``) permission to send to the queue, from ``source_arn``
     only. AWS needs this queue policy before it delivers; moto does not check it, but the lab stays honest."""
