@@ -5,7 +5,9 @@ notes and fails on a heading that is not listed), each marked one of three ways:
 
 - demonstrated: a lab's ``lab.toml`` cites it in ``sources``;
 - ``prose = true``: no hands-on content (an overview, links, exam tips);
-- ``no_lab = "..."``: it has hands-on content, and no emulator can show it (the line says what they lack).
+- ``no_lab = "..."``: it has hands-on content, and no emulator can show it (the line says what they lack);
+- ``not_yet = "..."``: an emulator could show it and no lab does yet (the line says what a lab would show): an
+  honest gap, counted as one.
 
 Inside a section with content, ``[[section.item]]`` lists its concrete runnable items (a claim, a limit, a
 default, a worked number, a CLI step, a JSON policy), each with the ``tests`` that assert it
@@ -57,6 +59,7 @@ class NoteSection:
     also: tuple[str, ...] = ()
     prose: bool = False
     items: tuple[Item, ...] = ()
+    not_yet: str | None = None
 
     @property
     def keys(self) -> frozenset[str]:
@@ -74,7 +77,7 @@ class NoteSection:
         return [lab for lab in labs if any(self.cited_by(source) for source in lab.sources)]
 
 
-_SECTION_FIELDS = {"file", "section", "no_lab", "also", "prose", "item"}
+_SECTION_FIELDS = {"file", "section", "no_lab", "also", "prose", "item", "not_yet"}
 _ITEM_FIELDS = {"claim", "tests", "no_lab"}
 
 
@@ -108,23 +111,26 @@ def load_sections(path: Path = SECTIONS_FILE) -> list[NoteSection]:
             raise CatalogError(f"{where}: 'no_lab' must be one line saying why no emulator can show it")
         if not isinstance(also, list) or not all(isinstance(a, str) for a in also):
             raise CatalogError(f"{where}: 'also' must be a list of other spellings")
-        if not isinstance(prose, bool) or (prose and no_lab):
-            raise CatalogError(f"{where}: 'prose = true' (no hands-on content) and 'no_lab' exclude each other")
+        not_yet = entry.get("not_yet")
+        if not isinstance(prose, bool) or sum(map(bool, (prose, no_lab, not_yet))) > 1:
+            raise CatalogError(f"{where}: 'prose = true', 'no_lab' and 'not_yet' exclude each other")
         unknown = set(entry) - _SECTION_FIELDS
         if unknown:
             raise CatalogError(f"{where}: unknown field(s) {sorted(unknown)}")
         items = tuple(_item(item, f"{where}, item {i}") for i, item in enumerate(entry.get("item", []), 1))
         if prose and items:
             raise CatalogError(f"{where}: a prose section has no runnable items")
-        sections.append(NoteSection(entry["file"], entry["section"], no_lab, tuple(also), prose, items))
+        sections.append(NoteSection(entry["file"], entry["section"], no_lab, tuple(also), prose, items, not_yet))
     return sections
 
 
 def status(section: NoteSection, labs: list[Lab]) -> str:
-    """``demonstrated``, ``prose``, ``no emulator`` or ``unmarked``."""
+    """``demonstrated``, ``prose``, ``no emulator``, ``not yet`` or ``unmarked``."""
     if section.labs(labs):
         return "demonstrated"
-    return "prose" if section.prose else "no emulator" if section.no_lab else "unmarked"
+    if section.prose:
+        return "prose"
+    return "no emulator" if section.no_lab else "not yet" if section.not_yet else "unmarked"
 
 
 def missing(sections: Iterable[NoteSection], labs: list[Lab]) -> list[NoteSection]:
@@ -181,8 +187,9 @@ def summary_line(sections: list[NoteSection], labs: list[Lab]) -> str:
     total = sum(by_item.values())
     return (
         f"{len(sections)} headings: {by_section['demonstrated']} demonstrated by a lab, {by_section['prose']} with "
-        f"no hands-on content, {by_section['no emulator']} that no emulator can show, {by_section['unmarked']} "
-        f"not yet marked. {total} runnable items: {by_item['asserted']} asserted by a test, "
+        f"no hands-on content, {by_section['no emulator']} that no emulator can show, {by_section['not yet']} that "
+        f"an emulator could show and no lab does yet, {by_section['unmarked']} not marked. "
+        f"{total} runnable items: {by_item['asserted']} asserted by a test, "
         f"{by_item['no emulator']} that no emulator can show, {by_item['not yet']} not asserted yet."
     )
 
@@ -214,8 +221,10 @@ def render_coverage(sections: list[NoteSection], labs: list[Lab]) -> str:
                 where = "no hands-on content"
             elif section.no_lab:
                 where = f"no emulator: {_cell(section.no_lab)}"
+            elif section.not_yet:
+                where = f"**no lab yet**: {_cell(section.not_yet)}"
             else:
-                where = "**not marked yet**"
+                where = "**not marked**"
             if section.items:
                 asserted = sum(1 for item in section.items if item.tests)
                 where += f" ({asserted}/{len(section.items)} items asserted)"

@@ -169,7 +169,7 @@ def test_every_section_is_marked_one_of_three_ways():
     labs, _ = survey()
     gaps = coverage.missing(SECTIONS, labs)
     assert not gaps, (
-        "headings of the notes marked none of the three ways: cite them in a lab.toml's sources, or mark them in "
+X
         'docs/sections.toml with `prose = true` (no hands-on content) or `no_lab = "why no emulator can"`, then '
         "run `labs index --write`:\n" + "\n".join(f"  {s.file}, {s.section}" for s in gaps)
     )
