@@ -1,0 +1,100 @@
+"""labkit.messaging waits the way AWS needs (patiently, following iterators, until counters settle) and looks
+only once on an emulator, so the labs stay fast there and honest on AWS."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import pytest
+
+from labkit import messaging
+from labkit.backends import Backend
+
+
+class Emulator(Backend):
+    name: ClassVar[str] = "emulator"
+    description: ClassVar[str] = "an emulator (applies everything at once)"
+
+
+class RealAws(Backend):
+    name: ClassVar[str] = "real-aws"
+    description: ClassVar[str] = "AWS (applies some things later)"
+
+    @property
+    def is_emulator(self) -> bool:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def no_sleeping(monkeypatch):
+    monkeypatch.setattr(messaging.time, "sleep", lambda seconds: None)
+
+
+class FakeSqs:
+    """Answers GetQueueAttributes from a list of (visible, in flight) pairs, the last one repeating."""
+
+    def __init__(self, answers: list[tuple[int, int]]) -> None:
+        self.answers, self.calls = answers, 0
+
+    def get_queue_attributes(self, QueueUrl: str, AttributeNames: list[str]) -> dict[str, Any]:  # noqa: N803
+        visible, in_flight = self.answers[min(self.calls, len(self.answers) - 1)]
+        self.calls += 1
+        values = {messaging.VISIBLE: str(visible), messaging.IN_FLIGHT: str(in_flight)}
+        return {"Attributes": {name: values[name] for name in AttributeNames}}
+
+
+class FakeKinesis:
+    """Serves GetRecords pages in order, each pointing to the next; AWS may answer empty pages first."""
+
+    def __init__(self, pages: list[list[bytes]]) -> None:
+        self.pages, self.calls = pages, 0
+
+    def get_records(self, ShardIterator: str, Limit: int) -> dict[str, Any]:  # noqa: N803
+        page = int(ShardIterator)
+        self.calls += 1
+        more = page + 1 < len(self.pages)
+        return {
+            "Records": [{"Data": d} for d in self.pages[page]],
+            "NextShardIterator": str(page + 1) if more else None,
+        }
+
+
+def test_patience_is_short_on_an_emulator_and_a_minute_on_aws():
+    assert messaging.patience(Emulator(), 2.0) == 2.0
+    assert messaging.patience(RealAws(), 2.0) == messaging.AWS_WITHIN == 60.0
+
+
+def test_settled_counts_looks_once_on_an_emulator():
+    sqs = FakeSqs([(1, 0), (0, 0)])
+
+    assert messaging.settled_counts(sqs, "q", (0, 0), Emulator()) == (1, 0)  # what it saw, for the assertion
+    assert sqs.calls == 1
+
+
+def test_settled_counts_reads_again_on_aws_until_the_counters_settle():
+    sqs = FakeSqs([(1, 0), (1, 0), (0, 0)])
+
+    assert messaging.settled_counts(sqs, "q", (0, 0), RealAws()) == (0, 0)
+    assert sqs.calls == 3
+
+
+def test_until_not_tries_once_on_an_emulator_and_again_on_aws_while_the_code_persists():
+    answers = iter(["InvalidArgument", "InvalidArgument", "allowed"])
+    assert messaging.until_not("InvalidArgument", lambda: "InvalidArgument", Emulator()) == "InvalidArgument"
+    assert messaging.until_not("InvalidArgument", lambda: next(answers), RealAws()) == "allowed"
+
+
+def test_read_records_follows_next_shard_iterator_past_empty_pages():
+    kinesis = FakeKinesis([[], [], [b"a"], [b"b", b"c"], [b"d"]])
+
+    records = messaging.read_records(kinesis, "0", 3)
+
+    assert [r["Data"] for r in records] == [b"a", b"b", b"c"]
+    assert kinesis.calls == 4  # stopped once it had three: it did not read the last page
+
+
+def test_read_records_stops_at_a_closed_shards_end():
+    kinesis = FakeKinesis([[b"a"], []])
+
+    assert [r["Data"] for r in messaging.read_records(kinesis, "0", 5)] == [b"a"]
+    assert kinesis.calls == 2
