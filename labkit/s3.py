@@ -57,6 +57,16 @@ def control_client(aws_client: Any, backend: Backend, **kwargs: Any) -> Any:
     return client
 
 
+def access_point_client(aws_client: Any, backend: Backend, **kwargs: Any) -> Any:
+    """An S3 client that can take an access point ARN as ``Bucket``; botocore sends such a request to
+    ``<name>-<account-id>.s3-accesspoint.<region>.amazonaws.com`` (on an emulator: ``<name>-<account-id>.`` in
+    front of its host), so on an emulator it is rerouted as in :func:`control_client`."""
+    client = aws_client("s3", **kwargs)
+    if backend.endpoint_url:
+        client.meta.events.register("before-sign.s3", _reroute_to(backend.endpoint_url))
+    return client
+
+
 def _reroute_to(endpoint_url: str) -> Any:
     endpoint_host = urlsplit(endpoint_url).netloc
 
