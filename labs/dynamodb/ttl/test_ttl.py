@@ -38,7 +38,7 @@ def ttl_status(dynamodb, table):
     return description["TimeToLiveStatus"], description.get("AttributeName")
 
 
-def test_ttl_is_enabled_on_the_named_attribute(dynamodb, sessions, backend):
+def test_ttl_on_the_named_attribute_is_accepted_and_stored(dynamodb, sessions, backend):
     # AWS: ENABLING first; "it can take up to one hour for the change to fully process" (UpdateTimeToLive).
     status = eventually(lambda: ttl_status(dynamodb, sessions)[0] == "ENABLED", backend, timeout=3600, interval=30)
 
