@@ -1,0 +1,278 @@
+"""Compute labs (ELB, Auto Scaling, RDS, ECS, ECR): what AWS does in the background, waited for the same way on
+every backend, a public network, traffic through a load balancer, and the undo of what a test created.
+
+- Waits. A load balancer is ``provisioning`` before ``active``, an Auto Scaling instance ``Pending`` before
+  ``InService``, a database ``creating`` before ``available``, a Fargate task ``PROVISIONING`` before ``RUNNING``.
+  An emulator answers at once or never; AWS takes seconds to many minutes. :func:`waiter_config` gives botocore's
+  waiters a short poll on an emulator and AWS-sized patience on AWS; :func:`settle` polls any check the same way.
+- :func:`public_network`: a VPC with an internet gateway, a default route and a subnet in each of two zones, and a
+  security group open on port 80 (an internet-facing load balancer, a Fargate task pulling a public image).
+- :func:`alb_get`: an HTTP request through an Application Load Balancer: to its DNS name on AWS, through
+  MiniStack's ``/_alb/<name>`` path on an emulator with an endpoint.
+- Undo: ``labkit.compute_cleanup.UNDO`` (the shape of ``labkit.cleanup.UNDO``), applied by :class:`ComputeTracker`
+  on backends that keep state (host LocalStack, AWS) until the harness's tracker takes it over.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pytest
+import requests
+from botocore.exceptions import ClientError, WaiterError
+
+from labkit import compute_cleanup, network
+from labkit.backends import Backend
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
+
+#: A waiter on an emulator: it reports a transition on the first or second look, or never (then fail fast).
+EMULATOR_WAIT = {"Delay": 1, "MaxAttempts": 3}
+DB_ENGINE = {"Engine": "postgres", "DBInstanceClass": "db.t3.micro", "AllocatedStorage": 20}
+DB_LOGIN = {"MasterUsername": "labs", "MasterUserPassword": "not-a-secret-1"}
+
+
+# --- waits --------------------------------------------------------------------------------------------------------
+
+
+def waiter_config(backend: Backend, aws_minutes: int = 10) -> dict[str, int]:
+    """A botocore ``WaiterConfig``: 1 s polls for a few seconds on an emulator, 15 s polls for ``aws_minutes``
+    on AWS."""
+    if backend.is_emulator:
+        return dict(EMULATOR_WAIT)
+    return {"Delay": 15, "MaxAttempts": max(1, aws_minutes * 4)}
+
+
+def settle(check: Callable[[], T], backend: Backend, *, aws_seconds: float = 600.0, emulator_seconds: float = 2.0) -> T:
+    """``check()``'s first truthy result, polled (every 0.5 s on an emulator, 10 s on AWS) until this backend's time
+    runs out; then its last result, so the caller's assertion says what was found."""
+    limit, interval = (emulator_seconds, 0.5) if backend.is_emulator else (aws_seconds, 10.0)
+    deadline = time.monotonic() + limit
+    while True:
+        result = check()
+        if result or time.monotonic() >= deadline:
+            return result
+        time.sleep(interval)
+
+
+# --- Auto Scaling -------------------------------------------------------------------------------------------------
+
+
+def describe_group(autoscaling: Any, name: str) -> dict[str, Any]:
+    """The Auto Scaling group as DescribeAutoScalingGroups shows it."""
+    return dict(autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"][0])
+
+
+def states(group: dict[str, Any]) -> list[str]:
+    """The lifecycle state of each of the group's instances, sorted."""
+    return sorted(i["LifecycleState"] for i in group["Instances"])
+
+
+def _settled(group: dict[str, Any]) -> bool:
+    in_service = [i for i in group["Instances"] if i["LifecycleState"] == "InService"]
+    others = [i for i in group["Instances"] if i["LifecycleState"] not in ("InService", "Standby")]
+    return len(in_service) == group["DesiredCapacity"] and not others
+
+
+def wait_for_capacity(autoscaling: Any, name: str, backend: Backend) -> dict[str, Any]:
+    """The group once exactly its desired capacity is ``InService`` and nothing is launching or terminating (AWS
+    starts instances ``Pending`` and terminates in the background; instances on ``Standby`` stay aside)."""
+
+    def check() -> dict[str, Any] | None:
+        group = describe_group(autoscaling, name)
+        return group if _settled(group) else None
+
+    return settle(check, backend) or describe_group(autoscaling, name)
+
+
+def launch_template(ec2: Any, name: str) -> str:
+    """A launch template for a t3.micro Amazon Linux 2023 instance (the image looked up, never hard-coded)."""
+    data = {"ImageId": network.amazon_linux_image(ec2), "InstanceType": "t3.micro"}
+    return str(ec2.create_launch_template(LaunchTemplateName=name, LaunchTemplateData=data)["LaunchTemplate"][
+        "LaunchTemplateId"
+    ])  # fmt: skip
+
+
+# --- a network an internet-facing load balancer or a Fargate task can use -------------------------------------------
+
+
+def public_network(ec2: Any, cidr: str = "10.0.0.0/16") -> dict[str, Any]:
+    """A VPC with an internet gateway and a default route to it, a public subnet in each of the region's first two
+    zones, and a security group open on TCP 80: {"vpc", "zones", "subnets", "security_group"}."""
+    vpc = network.create_vpc(ec2, cidr)["VpcId"]
+    gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
+    main = ec2.describe_route_tables(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "association.main", "Values": ["true"]}]
+    )
+    ec2.create_route(
+        RouteTableId=main["RouteTables"][0]["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=gateway
+    )
+    chosen = network.zones(ec2, 2)
+    prefix = cidr.split(".")[:2]
+    subnets = [
+        network.create_subnet(ec2, vpc, f"{prefix[0]}.{prefix[1]}.{i + 1}.0/24", zone)["SubnetId"]
+        for i, zone in enumerate(chosen)
+    ]
+    group = ec2.create_security_group(GroupName=f"web-{vpc}", Description="HTTP from anywhere", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    return {"vpc": vpc, "zones": chosen, "subnets": subnets, "security_group": group}
+
+
+# --- Application Load Balancers --------------------------------------------------------------------------------------
+
+
+def create_alb(elbv2: Any, name: str, net: dict[str, Any], backend: Backend) -> dict[str, Any]:
+    """An internet-facing ALB in the network's subnets, waited for until ``active`` (AWS answers ``provisioning``)."""
+    created = elbv2.create_load_balancer(
+        Name=name, Subnets=net["subnets"], SecurityGroups=[net["security_group"]], Scheme="internet-facing",
+        Type="application",
+    )["LoadBalancers"][0]  # fmt: skip
+    arn = created["LoadBalancerArn"]
+    elbv2.get_waiter("load_balancer_available").wait(LoadBalancerArns=[arn], WaiterConfig=waiter_config(backend))
+    return dict(elbv2.describe_load_balancers(LoadBalancerArns=[arn])["LoadBalancers"][0])
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a load balancer answered: the status code and the body."""
+
+    status: int
+    body: str
+
+
+def alb_get(backend: Backend, load_balancer: dict[str, Any], path: str = "/", *, host: str | None = None) -> Answer:
+    """GET ``path`` through the load balancer, with ``host`` as the Host header when given.
+
+    AWS: ``http://<DNSName><path>``, retried for a few minutes while the new name propagates. An emulator with an
+    endpoint: MiniStack's path form ``<endpoint>/_alb/<name><path>``. In-process moto has no endpoint at all."""
+    headers = {"Host": host} if host else {}
+    if backend.is_emulator:
+        if not backend.endpoint_url:
+            raise AssertionError(f"{backend.name} has no HTTP endpoint: no load balancer can answer a request")
+        url = f"{backend.endpoint_url}/_alb/{load_balancer['LoadBalancerName']}{path}"
+        response = requests.get(url, headers=headers, timeout=10, allow_redirects=False)
+        return Answer(response.status_code, response.text)
+    url = f"http://{load_balancer['DNSName']}{path}"
+    deadline = time.monotonic() + 300
+    while True:
+        try:
+            response = requests.get(url, headers=headers, timeout=10, allow_redirects=False)
+            return Answer(response.status_code, response.text)
+        except requests.ConnectionError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(10)
+
+
+# --- RDS -----------------------------------------------------------------------------------------------------------
+
+
+def describe_db(rds: Any, name: str) -> dict[str, Any]:
+    """The DB instance as DescribeDBInstances shows it."""
+    return dict(rds.describe_db_instances(DBInstanceIdentifier=name)["DBInstances"][0])
+
+
+def wait_for_db(rds: Any, name: str, backend: Backend) -> dict[str, Any]:
+    """The DB instance once ``available`` (it is ``creating``, ``modifying``, ``backing-up``... before; on AWS a new
+    instance takes 5-20 minutes)."""
+    rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=name, WaiterConfig=waiter_config(backend, 40))
+    return describe_db(rds, name)
+
+
+def create_db(rds: Any, name: str, backend: Backend, **extra: Any) -> dict[str, Any]:
+    """A small PostgreSQL instance (db.t3.micro, 20 GiB), waited for until ``available``."""
+    rds.create_db_instance(DBInstanceIdentifier=name, **{**DB_ENGINE, **DB_LOGIN, **extra})
+    return wait_for_db(rds, name, backend)
+
+
+def wait_for_snapshot(rds: Any, name: str, backend: Backend) -> dict[str, Any]:
+    """The DB snapshot once ``available`` (AWS answers CreateDBSnapshot and CopyDBSnapshot with ``creating``)."""
+    rds.get_waiter("db_snapshot_available").wait(DBSnapshotIdentifier=name, WaiterConfig=waiter_config(backend, 30))
+    return dict(rds.describe_db_snapshots(DBSnapshotIdentifier=name)["DBSnapshots"][0])
+
+
+# --- undo until labkit.cleanup knows these services --------------------------------------------------------------
+
+
+@dataclass
+class ComputeTracker:
+    """Undoes, newest first, what a test created with the compute services (``labkit.compute_cleanup.UNDO``).
+
+    The harness's own tracker (``labkit.cleanup``) already undoes the networking part (VPCs, gateways, instances);
+    this one covers load balancers, Auto Scaling groups, launch templates, databases, clusters and repositories
+    until ``compute_cleanup.UNDO`` joins ``cleanup.UNDO``. Its clients are torn down first, so a load balancer or a
+    group is gone before the harness empties its VPC."""
+
+    steps: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+
+    def watch(self, client: Any) -> Any:
+        """Record the undo of every successful call of ``client`` that ``compute_cleanup.UNDO`` knows."""
+        service = client.meta.service_model.service_name
+
+        def record(http_response: Any, parsed: dict[str, Any], model: Any, **kwargs: Any) -> None:
+            undo = compute_cleanup.UNDO.get((service, model.name))
+            if undo is None or not 200 <= http_response.status_code < 300:
+                return
+            params = kwargs.get("context", {}).get("labs_compute_params", {})
+            self.steps.append((f"{service}.{model.name}", lambda: undo(client, params, parsed)))
+
+        client.meta.events.register("before-parameter-build.*.*", _keep_params)
+        client.meta.events.register("after-call.*.*", record)
+        return client
+
+    def undo_all(self) -> list[str]:
+        """Undo newest first; a line for each step that failed (a failure never stops the rest)."""
+        failures = []
+        while self.steps:
+            what, step = self.steps.pop()
+            try:
+                step()
+            except (ClientError, WaiterError) as exc:
+                code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else "waiter timed out"
+                if "NotFound" not in code:
+                    failures.append(f"{what}: {code}")
+                    log.warning("clean-up of %s failed: %s", what, exc)
+        return failures
+
+
+def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    context["labs_compute_params"] = dict(params)
+
+
+# --- fixtures (imported by the compute labs' conftest.py files) --------------------------------------------------
+
+
+@pytest.fixture
+def compute_tracker(backend: Backend) -> Iterator[ComputeTracker]:
+    """This test's :class:`ComputeTracker`: undoes what it created, where state is kept between tests."""
+    tracker = ComputeTracker()
+    try:
+        yield tracker
+    finally:
+        if backend.track_resources:
+            failures = tracker.undo_all()
+            if failures:
+                log.warning("clean-up left resources behind: %s", failures)
+
+
+@pytest.fixture
+def tracked_client(
+    aws_client: Callable[..., Any], compute_tracker: ComputeTracker, backend: Backend
+) -> Callable[..., Any]:
+    """``tracked_client("rds")``: ``aws_client``, with what it creates undone after the test where state is kept."""
+
+    def make(service: str, **kwargs: Any) -> Any:
+        client = aws_client(service, **kwargs)
+        return compute_tracker.watch(client) if backend.track_resources else client
+
+    return make
