@@ -1,0 +1,54 @@
+"""Fixtures shared by the Auto Scaling labs (labkit.compute): clients whose groups and launch templates are deleted
+after each test where state is kept, a launch template for the region's Amazon Linux image, and a group factory
+that waits until the group runs its desired capacity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from labkit import network
+from labkit.compute import compute_tracker, launch_template, tracked_client, wait_for_capacity  # noqa: F401
+
+
+@pytest.fixture
+def autoscaling(tracked_client):  # noqa: F811  (the fixture imported above)
+    return tracked_client("autoscaling")
+
+
+@pytest.fixture
+def ec2(tracked_client):  # noqa: F811
+    return tracked_client("ec2")
+
+
+@pytest.fixture
+def template(ec2, unique_name) -> str:
+    """A launch template: t3.micro, the newest Amazon Linux 2023 image of the region."""
+    return launch_template(ec2, unique_name("web"))
+
+
+@pytest.fixture
+def subnet(ec2) -> str:
+    """A subnet in the region's first availability zone, in a new VPC."""
+    vpc = network.create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+    return str(network.create_subnet(ec2, vpc, "10.0.1.0/24", network.zones(ec2, 1)[0])["SubnetId"])
+
+
+@pytest.fixture
+def make_group(autoscaling, template, subnet, unique_name, backend) -> Callable[..., str]:
+    """``make_group(min_size=1, max_size=3, desired=2)``: a group from the template, waited for until its desired
+    capacity is InService (AWS launches instances Pending first); returns its name."""
+
+    def make(min_size: int, max_size: int, desired: int, wait: bool = True, **extra: Any) -> str:
+        name = unique_name("asg")
+        autoscaling.create_auto_scaling_group(
+            AutoScalingGroupName=name, LaunchTemplate={"LaunchTemplateId": template, "Version": "$Latest"},
+            MinSize=min_size, MaxSize=max_size, DesiredCapacity=desired, VPCZoneIdentifier=subnet, **extra,
+        )  # fmt: skip
+        if wait:
+            wait_for_capacity(autoscaling, name, backend)
+        return name
+
+    return make
