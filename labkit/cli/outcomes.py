@@ -14,8 +14,6 @@ import pytest
 
 from labkit.plugin import EVIDENCE_PROPERTY
 
-_collected: list[dict[str, Any]] = []  # one pytest session per process: ``labs run`` starts a subprocess
-
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("labs").addoption(
@@ -24,7 +22,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    _collected.clear()
+    path = config.getoption("labs_outcomes")
+    if path and not hasattr(config, "workerinput"):  # the xdist controller sees every worker's reports
+        config.pluginmanager.register(Recorder(Path(path)), "labs-outcomes-recorder")
 
 
 def _reason(report: pytest.TestReport) -> str:
@@ -55,15 +55,20 @@ def classify(report: pytest.TestReport) -> dict[str, Any] | None:
     return found
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    found = classify(report)
-    if found is not None:
-        _collected.append(found)
+class Recorder:
+    """Collects one run's outcomes and writes them at the end. One per pytest run (a run nested in another,
+    as pytester makes them, has its own), so runs never mix their outcomes."""
 
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.collected: list[dict[str, Any]] = []
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    path = session.config.getoption("labs_outcomes")
-    if path and not hasattr(session.config, "workerinput"):  # the xdist controller sees every worker's reports
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps(_collected, indent=1), encoding="utf-8")
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        found = classify(report)
+        if found is not None:
+            self.collected.append(found)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(self.collected, indent=1), encoding="utf-8")
