@@ -21,7 +21,7 @@ from labkit.cli.runner import Outcome
 from labkit.cli.summary import claim
 
 runner = CliRunner()
-WIDE = {"COLUMNS": "200"}  # rich wraps at the terminal width; keep each table row on one line
+WIDE = {"COLUMNS": "400"}  # rich wraps at the terminal width; keep each table row on one line
 
 
 def labs(*args: str):
