@@ -45,7 +45,8 @@ def test_list_of_one_service_shows_only_its_labs():
     assert result.exit_code == 0, result.output
     rows = [line for line in result.output.splitlines() if re.match(r"│ \w+/\w+", line)]
     assert any("dynamodb/query_vs_scan" in row for row in rows)
-    assert all("dynamodb" in row.rsplit("│", 2)[-2] for row in rows)
+    assert all(row.startswith("│ dynamodb/") or "dynamodb" in row.rsplit("│", 2)[-2] for row in rows)
+    assert not any(row.startswith("│ sqs/fifo") for row in rows)
 
 
 def test_list_of_an_unknown_service_suggests_the_close_one():
