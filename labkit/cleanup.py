@@ -7,6 +7,7 @@ undo is remembered, and the undo runs when the test ends, pass or fail, newest f
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,34 @@ def _delete_rule(events: Any, params: dict[str, Any], _: dict[str, Any]) -> None
     events.delete_rule(Name=params["Name"], EventBusName=bus)
 
 
+def _delete_usage_plan(apigateway: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
+    plan = response["id"]
+    stages = apigateway.get_usage_plan(usagePlanId=plan).get("apiStages", [])
+    if stages:  # a plan still attached to a stage cannot be deleted
+        removals = [{"op": "remove", "path": "/apiStages", "value": f"{s['apiId']}:{s['stage']}"} for s in stages]
+        apigateway.update_usage_plan(usagePlanId=plan, patchOperations=removals)
+    apigateway.delete_usage_plan(usagePlanId=plan)
+
+
+def _delete_stack_set(cloudformation: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
+    name = params["StackSetName"]
+    instances = cloudformation.list_stack_instances(StackSetName=name).get("Summaries", [])
+    if instances:
+        operation = cloudformation.delete_stack_instances(
+            StackSetName=name,
+            Accounts=sorted({i["Account"] for i in instances}),
+            Regions=sorted({i["Region"] for i in instances}),
+            RetainStacks=False,
+        )["OperationId"]
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            status = cloudformation.describe_stack_set_operation(StackSetName=name, OperationId=operation)
+            if status["StackSetOperation"]["Status"] not in ("RUNNING", "QUEUED", "STOPPING"):
+                break
+            time.sleep(5)  # an operation to poll: AWS offers no waiter for it
+    cloudformation.delete_stack_set(StackSetName=name)
+
+
 #: (service, operation) -> how to undo it, given the client, the call's parameters and its response.
 UNDO: dict[tuple[str, str], Undo] = {
     ("dynamodb", "CreateTable"): lambda c, p, r: c.delete_table(TableName=p["TableName"]),
@@ -100,6 +129,16 @@ UNDO: dict[tuple[str, str], Undo] = {
     ("cloudformation", "CreateStack"): lambda c, p, r: c.delete_stack(StackName=r["StackId"]),
     ("cognito-idp", "CreateUserPool"): lambda c, p, r: c.delete_user_pool(UserPoolId=r["UserPool"]["Id"]),
     ("apigateway", "CreateRestApi"): lambda c, p, r: c.delete_rest_api(restApiId=r["id"]),
+    ("apigateway", "CreateApiKey"): lambda c, p, r: c.delete_api_key(apiKey=r["id"]),
+    ("apigateway", "CreateUsagePlan"): _delete_usage_plan,
+    ("lambda", "CreateEventSourceMapping"): lambda c, p, r: c.delete_event_source_mapping(UUID=r["UUID"]),
+    ("cloudformation", "CreateChangeSet"): lambda c, p, r: (  # a CREATE change set makes a stack to review
+        c.delete_stack(StackName=r["StackId"]) if p.get("ChangeSetType") == "CREATE" else None
+    ),
+    ("cloudformation", "CreateStackSet"): _delete_stack_set,
+    ("cloudtrail", "CreateTrail"): lambda c, p, r: c.delete_trail(Name=r["TrailARN"]),
+    ("glue", "CreateDatabase"): lambda c, p, r: c.delete_database(Name=p["DatabaseInput"]["Name"]),
+    ("cloudwatch", "PutMetricAlarm"): lambda c, p, r: c.delete_alarms(AlarmNames=[p["AlarmName"]]),
     **NETWORK_UNDO,
 }
 
@@ -171,7 +210,11 @@ _NOT_CREATIONS = frozenset(
         "CreateUserPoolClient",
         "CreateAccessKey",
         "CreateGrant",
-        "CreateEventSourceMapping",
+        "CreateAuthorizer",
+        "CreateUsagePlanKey",
+        "CreateStackInstances",
+        "CreateTable",  # a Glue table goes with its database (a DynamoDB CreateTable has its own undo above)
+        "CreateExportTask",
     }
     | PARTS_OF_A_VPC
 )
