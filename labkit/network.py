@@ -57,6 +57,28 @@ def launch(ec2: Any, subnet_id: str, **extra: Any) -> dict[str, Any]:
     return describe_instance(ec2, instance_id)
 
 
+def routes(ec2: Any, table_id: str) -> list[dict[str, Any]]:
+    """The routes of one route table, as DescribeRouteTables lists them."""
+    return list(ec2.describe_route_tables(RouteTableIds=[table_id])["RouteTables"][0]["Routes"])
+
+
+def main_route_table(ec2: Any, vpc_id: str) -> dict[str, Any]:
+    """The VPC's main route table (every subnet without an explicit association uses it)."""
+    found = ec2.describe_route_tables(
+        Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "association.main", "Values": ["true"]}]
+    )
+    return dict(found["RouteTables"][0])
+
+
+def disassociate_route_tables(ec2: Any, vpc_id: str) -> None:
+    """Drop the VPC's explicit subnet associations (LocalStack keeps them after the subnet is deleted, and then
+    refuses to delete the table and the VPC; AWS drops them with the subnet)."""
+    for table in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]:
+        for association in table.get("Associations", []):
+            if not association.get("Main") and association.get("SubnetId"):
+                ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
+
+
 def describe_instance(ec2: Any, instance_id: str) -> dict[str, Any]:
     """The instance as DescribeInstances shows it."""
     return dict(ec2.describe_instances(InstanceIds=[instance_id])["Reservations"][0]["Instances"][0])
