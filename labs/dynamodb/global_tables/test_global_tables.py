@@ -1,6 +1,6 @@
 """A global table (version 2019.11.21) is one table with a replica in each of several regions, added to an
 existing table with UpdateTable's ReplicaUpdates. Every replica takes writes, and DynamoDB copies each write
-to the others, usually within a second or so."""
+to the others, asynchronously."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def shelf(dynamodb, unique_name):
 
 
 def read(client, table, title, backend):
-    """The book from ``client``'s region; on AWS, looks again until replication has brought it (a second or so)."""
+    """The book from ``client``'s region; on AWS, looks again until replication has brought it."""
     key = to_item({"Author": "Han Kang", "Title": title})
     found = eventually(lambda: client.get_item(TableName=table, Key=key).get("Item"), backend, timeout=60, interval=1)
     return from_item(found) if found else None
