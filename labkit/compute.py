@@ -61,6 +61,12 @@ def settle(check: Callable[[], T], backend: Backend, *, aws_seconds: float = 600
         time.sleep(interval)
 
 
+def refused(code: str) -> bool:
+    """Whether ``code`` (from ``labkit.errors.error_code``) is a refusal of the request itself: neither allowed nor
+    ``InvalidAction``, an emulator's answer for an operation it does not implement."""
+    return code not in ("allowed", "InvalidAction")
+
+
 # --- Auto Scaling -------------------------------------------------------------------------------------------------
 
 

@@ -9,8 +9,8 @@ import pytest
 from botocore.config import Config
 
 from labkit import network
-from labkit.compute import settle
-from labkit.errors import ALLOWED, error_code
+from labkit.compute import refused, settle
+from labkit.errors import error_code
 from labkit.report import show_table
 
 HEALTH_DOC = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html"
@@ -107,7 +107,7 @@ def test_health_check_settings_outside_their_ranges_are_refused(unvalidated_elbv
 )
 def test_a_success_code_outside_200_to_499_is_refused(new_group):
     # The range is documented, the error code is not: the refusal is the assertion.
-    assert error_code(new_group, Matcher={"HttpCode": "500"}) != ALLOWED
+    assert refused(error_code(new_group, Matcher={"HttpCode": "500"}))
 
 
 # --- the deregistration delay ---------------------------------------------------------------------------------------
@@ -127,7 +127,7 @@ def test_a_deregistration_delay_above_3600_seconds_is_refused(elbv2, new_group):
     group = new_group()["TargetGroupArn"]
 
     too_long = [{"Key": "deregistration_delay.timeout_seconds", "Value": "3601"}]
-    assert error_code(elbv2.modify_target_group_attributes, TargetGroupArn=group, Attributes=too_long) != ALLOWED
+    assert refused(error_code(elbv2.modify_target_group_attributes, TargetGroupArn=group, Attributes=too_long))
     assert attributes(elbv2, group)["deregistration_delay.timeout_seconds"] == "300"
 
 
