@@ -1,0 +1,217 @@
+"""Helpers for the SDK and deployment labs: the SDK's own configuration files, answers injected in front of a
+client (to watch its retries), waits for Run Command invocations, and undo of CI/CD and Beanstalk resources.
+
+- Config files: :func:`write_aws_files` writes a ``config`` and a ``credentials`` file (INI) where a test points
+  ``AWS_CONFIG_FILE`` / ``AWS_SHARED_CREDENTIALS_FILE``; :func:`sdk_session` is a fresh boto3 session that reads
+  them (the harness's own session was built before the test changed the environment).
+- Retries: :class:`Throttler` answers a client's first requests with ``ThrottlingException`` before they are
+  sent, and counts every attempt the client makes (the emulator never throttles on demand).
+- Undo: :data:`UNDO` (the shape of ``labkit.cleanup.UNDO``) for codecommit, codebuild, codedeploy, codepipeline
+  and elasticbeanstalk, applied by :func:`tracked` on backends that keep state, until ``labkit.cleanup`` has them.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.exceptions import ClientError, WaiterError
+
+from labkit.backends import Backend
+
+log = logging.getLogger(__name__)
+
+# --- the SDK's files -----------------------------------------------------------------------------------------
+
+
+def _write_ini(path: Path, sections: Mapping[str, Mapping[str, str]]) -> Path:
+    parser = configparser.ConfigParser()
+    for name, values in sections.items():
+        parser[name] = dict(values)
+    with path.open("w", encoding="utf-8") as handle:
+        parser.write(handle)
+    return path
+
+
+def write_aws_files(
+    folder: Path,
+    credentials: Mapping[str, Mapping[str, str]] | None = None,
+    config: Mapping[str, Mapping[str, str]] | None = None,
+) -> tuple[Path, Path]:
+    """Write ``folder/config`` and ``folder/credentials`` (sections as given: ``default``, ``dev``,
+    ``profile dev``...); returns (config path, credentials path)."""
+    return _write_ini(folder / "config", config or {}), _write_ini(folder / "credentials", credentials or {})
+
+
+def profile_keys(credentials: Mapping[str, Any]) -> dict[str, str]:
+    """``aws_access_key_id`` / ``aws_secret_access_key`` lines for a credentials file, from ``credentials_of``'s
+    keyword arguments (or an ``AccessKey``)."""
+    key = credentials.get("aws_access_key_id") or credentials["AccessKeyId"]
+    secret = credentials.get("aws_secret_access_key") or credentials["SecretAccessKey"]
+    return {"aws_access_key_id": str(key), "aws_secret_access_key": str(secret)}
+
+
+def sdk_session(profile_name: str | None = None) -> boto3.Session:
+    """A fresh boto3 session: it reads the environment and the config files as they are now."""
+    return boto3.Session(profile_name=profile_name)
+
+
+# --- answers in front of a client ----------------------------------------------------------------------------
+
+
+class _Body:
+    """The raw body of an injected answer (what botocore reads through ``stream()``)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._data
+
+
+@dataclass
+class Throttler:
+    """Answers the first ``times`` requests of a client with HTTP 400 ``ThrottlingException`` (JSON protocols),
+    and counts every attempt the client makes; later attempts go on to the backend."""
+
+    times: int
+    attempts: int = 0
+    sleeps: list[float] = field(default_factory=list)
+
+    def attach(self, client: Any) -> Any:
+        """Put this throttler in front of ``client`` (ahead of moto's in-process stub); returns the client."""
+        service = client.meta.service_model.service_id.hyphenize()
+        client.meta.events.register_first(f"before-send.{service}", self._before_send)
+        return client
+
+    def _before_send(self, request: Any, **_: Any) -> AWSResponse | None:
+        self.attempts += 1
+        if self.attempts > self.times:
+            return None
+        body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
+        headers = {"Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": f"throttled-{self.attempts}"}
+        return AWSResponse(request.url, 400, headers, _Body(body))
+
+
+@pytest.fixture
+def recorded_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The back-off delays botocore asks for, recorded instead of slept (``botocore.endpoint``'s ``time.sleep``)."""
+    import botocore.endpoint
+
+    delays: list[float] = []
+    monkeypatch.setattr(botocore.endpoint.time, "sleep", delays.append)
+    return delays
+
+
+# --- waits -------------------------------------------------------------------------------------------------
+
+
+def waiter_config(backend: Backend, aws_delay: int = 5, aws_attempts: int = 60) -> dict[str, int]:
+    """A waiter's pace: AWS-sized on AWS, one-second polls (at most 30) on an emulator."""
+    if backend.is_emulator:
+        return {"Delay": 1, "MaxAttempts": 30}
+    return {"Delay": aws_delay, "MaxAttempts": aws_attempts}
+
+
+# --- undo until labkit.cleanup knows these services --------------------------------------------------------------
+
+Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
+
+
+def _delete_pipeline(codepipeline: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
+    codepipeline.delete_pipeline(name=params["pipeline"]["name"])
+
+
+def _terminate_environment(beanstalk: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
+    beanstalk.terminate_environment(EnvironmentId=response["EnvironmentId"])
+
+
+#: (service, operation) -> how to undo it, given the client, the call's parameters and its response.
+UNDO: dict[tuple[str, str], Undo] = {
+    ("codecommit", "CreateRepository"): lambda c, p, r: c.delete_repository(repositoryName=p["repositoryName"]),
+    ("codebuild", "CreateProject"): lambda c, p, r: c.delete_project(name=p["name"]),
+    ("codedeploy", "CreateApplication"): lambda c, p, r: c.delete_application(applicationName=p["applicationName"]),
+    ("codedeploy", "CreateDeploymentConfig"): lambda c, p, r: c.delete_deployment_config(
+        deploymentConfigName=p["deploymentConfigName"]
+    ),
+    ("codepipeline", "CreatePipeline"): _delete_pipeline,
+    ("elasticbeanstalk", "CreateApplication"): lambda c, p, r: c.delete_application(
+        ApplicationName=p["ApplicationName"], TerminateEnvByForce=True
+    ),
+    ("elasticbeanstalk", "CreateEnvironment"): _terminate_environment,
+}
+
+
+@dataclass
+class DeployTracker:
+    """Undoes, newest first, what a test created with the services of :data:`UNDO`."""
+
+    steps: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+    watched: set[int] = field(default_factory=set)
+
+    def watch(self, client: Any) -> Any:
+        """Record the undo of every successful call of ``client`` that :data:`UNDO` knows; returns the client."""
+        if id(client) in self.watched:
+            return client
+        self.watched.add(id(client))
+        service = client.meta.service_model.service_name
+
+        def keep(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            context["labs_deploy_params"] = dict(params)
+
+        def record(http_response: Any, parsed: dict[str, Any], model: Any, **kwargs: Any) -> None:
+            undo = UNDO.get((service, model.name))
+            if undo is None or not 200 <= http_response.status_code < 300:
+                return
+            params = kwargs.get("context", {}).get("labs_deploy_params", {})
+            self.steps.append((f"{service}.{model.name}", lambda: undo(client, params, parsed)))
+
+        client.meta.events.register("before-parameter-build.*.*", keep)
+        client.meta.events.register("after-call.*.*", record)
+        return client
+
+    def undo_all(self) -> list[str]:
+        """Undo newest first; a line for each step that failed (a failure never stops the rest)."""
+        failures = []
+        while self.steps:
+            what, step = self.steps.pop()
+            try:
+                step()
+            except (ClientError, WaiterError) as exc:
+                code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else "waiter timed out"
+                if "NotFound" not in code and "DoesNotExist" not in code:
+                    failures.append(f"{what}: {code}")
+                    log.warning("clean-up of %s failed: %s", what, exc)
+        return failures
+
+
+@pytest.fixture
+def deploy_tracker(backend: Backend) -> Iterator[DeployTracker]:
+    """This test's :class:`DeployTracker`: undoes what it created, where state is kept between tests."""
+    tracker = DeployTracker()
+    try:
+        yield tracker
+    finally:
+        if backend.track_resources:
+            failures = tracker.undo_all()
+            if failures:
+                log.warning("clean-up left resources behind: %s", failures)
+
+
+@pytest.fixture
+def tracked(aws_client: Callable[..., Any], deploy_tracker: DeployTracker, backend: Backend) -> Callable[..., Any]:
+    """``tracked("codebuild")``: ``aws_client``, with what it creates undone after the test where state is kept."""
+
+    def make(service: str, **kwargs: Any) -> Any:
+        client = aws_client(service, **kwargs)
+        return deploy_tracker.watch(client) if backend.track_resources else client
+
+    return make
