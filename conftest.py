@@ -1,3 +1,4 @@
-"""Root conftest: every lab and test runs under the labkit plugin (backends, markers, guard, fixtures)."""
+"""Root conftest: every lab and test runs under the labkit plugin (backends, markers, guard, fixtures), with the
+Lambda fixtures (``lambda_function``, ``lambda_role``) and the serverless ones (``grant``, ``inbox``)."""
 
-pytest_plugins = ["labkit.plugin", "labkit.lambda_fixtures"]
+pytest_plugins = ["labkit.plugin", "labkit.lambda_fixtures", "labkit.serverless"]

@@ -432,6 +432,7 @@ class MiniStackBackend(Backend):
             ministack_host.SERVER.stop(self._started_port)
             if self._process is not None:
                 self._process.wait(timeout=10)
+            ministack_host.discard(self._started_port)
             self._started_port = self._process = self.endpoint_url = None
 
     @contextmanager

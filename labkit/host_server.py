@@ -9,6 +9,8 @@ health endpoint, report a failure with the log's tail, and stop the whole proces
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import os
 import signal
 import socket
@@ -56,30 +58,45 @@ class HostServer:
 
     # --- installation -----------------------------------------------------------------------------------
     @property
+    def _digest(self) -> str:
+        """Names the version and the exact requirements: a change to either makes a new environment."""
+        return hashlib.sha256("\n".join([self.version, *self.requirements]).encode()).hexdigest()[:12]
+
+    @property
+    def venv(self) -> Path:
+        # One folder per set of requirements: installing a new set never disturbs a server still running the old.
+        return self.home / f"venv-{self._digest}"
+
+    @property
     def python(self) -> Path:
-        return self.home / "venv" / "bin" / "python"
+        return self.venv / "bin" / "python"
 
     @property
     def _marker(self) -> Path:
-        return self.home / "venv" / f".installed-{self.version}"
+        return self.venv / ".installed"
 
     def installed(self) -> bool:
         return self._marker.is_file()
 
     def install(self, quiet: bool = True) -> Path:
-        """Create the virtual environment and install the pinned packages (once per version); its python."""
+        """Create the virtual environment and install the pinned packages (once, whichever process asks first:
+        xdist workers and parallel runs wait for it); returns its python."""
         if self.installed():
             return self.python
-        base = self.find_python()
         self.home.mkdir(parents=True, exist_ok=True)
-        subprocess.run([str(base), "-m", "venv", "--clear", str(self.home / "venv")], check=True)
-        pip = [str(self.python), "-m", "pip", "install", "--disable-pip-version-check"]
-        done = subprocess.run(
-            [*pip, *(["--quiet"] if quiet else []), *self.requirements], capture_output=quiet, text=True
-        )
-        if done.returncode != 0:
-            raise HostServerError(f"installing {self.name} failed:\n{(done.stderr or '')[-2000:]}")
-        self._marker.touch()
+        with (self.home / "install.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if self.installed():  # another process installed it while this one waited
+                return self.python
+            base = self.find_python()
+            subprocess.run([str(base), "-m", "venv", "--clear", str(self.venv)], check=True)
+            pip = [str(self.python), "-m", "pip", "install", "--disable-pip-version-check"]
+            done = subprocess.run(
+                [*pip, *(["--quiet"] if quiet else []), *self.requirements], capture_output=quiet, text=True
+            )
+            if done.returncode != 0:
+                raise HostServerError(f"installing {self.name} failed:\n{(done.stderr or '')[-2000:]}")
+            self._marker.touch()
         return self.python
 
     # --- running ----------------------------------------------------------------------------------------

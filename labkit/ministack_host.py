@@ -12,6 +12,7 @@ for By hand steps and for a MiniStack shared by several runs.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 from collections.abc import Sequence
@@ -26,13 +27,25 @@ SANDBOX_SITE = Path(__file__).resolve().parent / "lambda_runtime" / "sandbox_sit
 NOWHERE = os.path.join(os.devnull, "labs-no-aws-config")
 HOME = Path(os.environ.get("LABS_MINISTACK_HOME", Path(__file__).resolve().parent.parent / ".ministack"))
 #: MiniStack pins botocore 1.43.106; Lambda's Python runtime ships boto3, so its functions get the matching one.
-REQUIREMENTS = (f"ministack=={VERSION}", "boto3>=1.43,<1.44")
+#: cryptography: MiniStack's KMS needs it for asymmetric keys (without it CreateKey answers KMSInternalException).
+REQUIREMENTS = (f"ministack=={VERSION}", "boto3>=1.43,<1.44", "cryptography>=42")
 DEFAULT_PORT = 4567  # beside LocalStack's 4566, so both can run at once
 
 
 def find_python() -> Path:
     """MiniStack runs on Python 3.10+: the labs' own interpreter will do."""
     return Path(sys.executable)
+
+
+def data_dir(port: int) -> Path:
+    """Where the MiniStack on ``port`` keeps its files (temporary files, S3 objects, function code)."""
+    return HOME / f"data-{port}"
+
+
+def discard(port: int) -> None:
+    """Remove what a stopped MiniStack on ``port`` left on disk (its files and its log)."""
+    shutil.rmtree(data_dir(port), ignore_errors=True)
+    SERVER.log_file(port).unlink(missing_ok=True)
 
 
 def environment(port: int) -> dict[str, str]:
@@ -42,7 +55,7 @@ def environment(port: int) -> dict[str, str]:
     credentials, no profile or config file, and the socket guard of the local Lambda sandbox (its
     ``sitecustomize``), so neither MiniStack nor a function it runs can reach anything but loopback.
     """
-    data = HOME / f"data-{port}"
+    data = data_dir(port)
     data.mkdir(parents=True, exist_ok=True)
     return {
         **FAKE_CREDENTIALS,
@@ -60,6 +73,9 @@ def environment(port: int) -> dict[str, str]:
         "S3_DATA_DIR": str(data / "s3"),
         "S3_PERSIST": "0",
         "LOCALSTACK_PERSISTENCE": "0",
+        # Evaluate IAM (identity, resource, boundary, session and key policies) as AWS does; the fake keys the
+        # labs sign with are the account's root, as moto treats them.
+        "AUTH": "true",
     }
 
 

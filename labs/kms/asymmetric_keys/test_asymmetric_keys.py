@@ -6,7 +6,6 @@ half can leave (GetPublicKey), so anyone can verify a signature without calling 
 from __future__ import annotations
 
 import pytest
-from botocore.exceptions import ClientError
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding
@@ -16,13 +15,6 @@ from labkit.errors import error_code
 MESSAGE = b"pay 100 EUR to account 42"
 SIGN_VERIFY = (
     "localstack/localstack:tests/aws/services/kms/test_kms.snapshot.json#test_sign_verify[ECC_NIST_P256-ECDSA_SHA_256]"
-)
-NO_CRYPTOGRAPHY = pytest.mark.diverges(
-    "ministack",
-    "the MiniStack the harness installs has no 'cryptography' package, so an asymmetric CreateKey answers "
-    "KMSInternalException; AWS creates the key",
-    evidence=SIGN_VERIFY,
-    raises=ClientError,
 )
 KEYS = {  # key spec -> signing algorithm
     "RSA_2048": "RSASSA_PSS_SHA_256",
@@ -57,7 +49,6 @@ def sign(kms, key, message=MESSAGE):
     return kms.sign(KeyId=key_id, Message=message, MessageType="RAW", SigningAlgorithm=algorithm)["Signature"]
 
 
-@NO_CRYPTOGRAPHY
 def test_a_signature_verifies_in_kms(aws_client, new_signing_key):
     signing_key = new_signing_key()
     kms = aws_client("kms")
@@ -75,7 +66,6 @@ def test_a_signature_verifies_in_kms(aws_client, new_signing_key):
     "answers SignatureValid=False for a tampered message; AWS answers KMSInvalidSignatureException",
     evidence=SIGN_VERIFY,
 )
-@NO_CRYPTOGRAPHY
 def test_a_tampered_message_fails_verification(aws_client, new_signing_key):
     signing_key = new_signing_key()
     kms = aws_client("kms")
@@ -93,7 +83,6 @@ def test_a_tampered_message_fails_verification(aws_client, new_signing_key):
     assert code == "KMSInvalidSignatureException"  # AWS answers with an error, not SignatureValid=False
 
 
-@NO_CRYPTOGRAPHY
 @pytest.mark.parametrize("spec", [pytest.param("ECC_NIST_P256"), pytest.param("RSA_2048", marks=MOTO_PSS_SALT)])
 def test_the_public_key_verifies_the_signature_outside_kms(aws_client, spec):
     kms = aws_client("kms")
@@ -120,7 +109,11 @@ def test_the_public_key_verifies_the_signature_outside_kms(aws_client, spec):
     "encrypts with a SIGN_VERIFY key; AWS answers InvalidKeyUsageException",
     evidence="localstack/localstack:tests/aws/services/kms/test_kms.snapshot.json#test_error_messaging_for_invalid_keys",
 )
-@NO_CRYPTOGRAPHY
+@pytest.mark.diverges(
+    "ministack",
+    "refuses Encrypt with a SIGN_VERIFY key as UnsupportedOperationException; AWS answers InvalidKeyUsageException",
+    evidence="localstack/localstack:tests/aws/services/kms/test_kms.snapshot.json#test_error_messaging_for_invalid_keys",
+)
 def test_an_asymmetric_signing_key_cannot_encrypt(aws_client, new_signing_key):
     signing_key = new_signing_key()
     code = error_code(aws_client("kms").encrypt, KeyId=signing_key[0], Plaintext=b"x")

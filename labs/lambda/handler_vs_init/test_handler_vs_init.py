@@ -31,8 +31,9 @@ def bucket(aws_client, unique_name):
 
 
 @pytest.fixture
-def run_five(lambda_function, bucket):
+def run_five(lambda_function, bucket, grant):
     """Deploy function_a or function_b and invoke it five times; returns the five results."""
+    grant(["s3:GetObject"], [f"arn:aws:s3:::{bucket}/*"])  # the function reads the file, as its role must allow
 
     def run(module):
         function = lambda_function(
