@@ -90,7 +90,7 @@ def test_an_s3_notification_reaches_the_queue_under_the_notes_policy(
 
 
 @pytest.mark.diverges(
-    ("moto", "moto-server", "localstack", "ministack"),
+    ("moto", "moto-server", "localstack"),
     "accepts the notification configuration without checking the queue policy; AWS first sends a test "
     "notification and refuses with InvalidArgument (Unable to validate the following destination configurations) "
     "when the queue does not let the bucket send",
