@@ -1,0 +1,104 @@
+"""labkit.compute and labkit.compute_cleanup: waits sized per backend, refusals told from missing operations, no
+load balancer traffic without an endpoint, and the undo of what the compute labs create (moto server stands in
+for AWS: the tracker sees only the API)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import boto3
+import botocore.session
+import pytest
+
+from labkit import compute, compute_cleanup
+from labkit.backends import MotoBackend, MotoServerBackend
+
+
+@dataclass
+class Aws:
+    """Just enough of a backend that is not an emulator."""
+
+    is_emulator: bool = False
+    name: str = "aws"
+    endpoint_url: str | None = None
+
+
+def test_waiters_poll_briefly_on_an_emulator_and_for_minutes_on_aws():
+    assert compute.waiter_config(MotoBackend()) == {"Delay": 1, "MaxAttempts": 3}
+    assert compute.waiter_config(Aws(), aws_minutes=40) == {"Delay": 15, "MaxAttempts": 160}
+
+
+def test_settle_returns_the_first_truthy_result_and_gives_up_after_the_emulator_bound():
+    answers = iter([None, 0, "done", "late"])
+    assert compute.settle(lambda: next(answers), MotoBackend(), emulator_seconds=5) == "done"
+
+    calls = []
+    started = time.monotonic()
+    assert compute.settle(lambda: calls.append(1), MotoBackend(), emulator_seconds=0.6) is None
+    assert time.monotonic() - started < 2 and len(calls) >= 2
+
+
+@pytest.mark.parametrize(
+    ("code", "is_refusal"), [("allowed", False), ("InvalidAction", False), ("ValidationError", True)]
+)
+def test_a_refusal_is_neither_success_nor_an_operation_the_backend_lacks(code, is_refusal):
+    assert compute.refused(code) is is_refusal
+
+
+def test_no_load_balancer_answers_without_an_http_endpoint():
+    with pytest.raises(AssertionError, match="no HTTP endpoint"):
+        compute.alb_get(MotoBackend(), {"LoadBalancerName": "x", "DNSName": "x.elb.amazonaws.com"})
+
+
+def test_every_undo_names_an_operation_botocore_knows():
+    session = botocore.session.get_session()
+    unknown = [
+        (service, operation)
+        for service, operation in compute_cleanup.UNDO
+        if operation not in session.get_service_model(service).operation_names
+    ]
+    assert unknown == []
+
+
+# --- the tracker, against a moto server -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stand_in_for_aws():
+    backend = MotoServerBackend()
+    backend.start()
+    yield backend
+    backend.stop()
+
+
+@pytest.fixture
+def clients(stand_in_for_aws):
+    stand_in_for_aws.reset()
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    return lambda service: session.client(service, endpoint_url=stand_in_for_aws.endpoint_url)
+
+
+def test_what_a_watched_client_created_is_undone_newest_first(clients):
+    tracker = compute.ComputeTracker()
+    ecr, rds, ecs, elbv2, ec2 = (tracker.watch(clients(s)) for s in ("ecr", "rds", "ecs", "elbv2", "ec2"))
+    vpc = clients("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]  # not watched: the harness's part
+
+    ecr.create_repository(repositoryName="cats")
+    rds.create_db_instance(DBInstanceIdentifier="shop", **compute.DB_ENGINE, **compute.DB_LOGIN)
+    rds.create_db_parameter_group(DBParameterGroupName="tuned", DBParameterGroupFamily="postgres16", Description="x")
+    cluster = ecs.create_cluster(clusterName="cats")["cluster"]["clusterArn"]
+    ecs.register_task_definition(family="cats", containerDefinitions=[{"name": "c", "image": "nginx", "memory": 64}])
+    elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc)
+    ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData={"InstanceType": "t3.micro"})
+
+    assert [what for what, _ in tracker.steps][:2] == ["ecr.CreateRepository", "rds.CreateDBInstance"]
+    assert tracker.undo_all() == []
+    assert ecr.describe_repositories()["repositories"] == []
+    assert rds.describe_db_instances()["DBInstances"] == []
+    assert [g["DBParameterGroupName"] for g in rds.describe_db_parameter_groups()["DBParameterGroups"]
+            if not g["DBParameterGroupName"].startswith("default.")] == []  # fmt: skip
+    assert ecs.describe_clusters(clusters=[cluster])["clusters"][0]["status"] == "INACTIVE"
+    assert ecs.list_task_definitions(familyPrefix="cats", status="ACTIVE")["taskDefinitionArns"] == []
+    assert elbv2.describe_target_groups()["TargetGroups"] == []
+    assert ec2.describe_launch_templates()["LaunchTemplates"] == []
