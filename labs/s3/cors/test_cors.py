@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from labkit.s3 import xml_error
+from labkit.s3 import require_ministack_access_rules, xml_error
 
 needs_http = pytest.mark.needs("http-endpoint")  # a real HTTP client (a browser stand-in) talks to S3
 CORS_SNAPSHOT = (
@@ -13,14 +13,9 @@ CORS_SNAPSHOT = (
 )
 OPTIONS_DOC = "https://docs.aws.amazon.com/AmazonS3/latest/API/RESTOPTIONSobject.html"
 EVIDENCE = f"{CORS_SNAPSHOT} ; {OPTIONS_DOC}"
-#: MiniStack started without AUTH=true (as the harness starts it) answers every request with its own blanket CORS
-#: headers and never reads the bucket's rules; with AUTH=true it answers from the rules, as AWS does.
-ministack_blanket_cors = pytest.mark.diverges(
-    "ministack",
-    "without AUTH=true it answers every preflight 200 with 'Access-Control-Allow-Origin: *' and all methods, "
-    "ignoring the bucket's rules; AWS answers from the rules",
-    evidence=EVIDENCE,
-)
+#: MiniStack answers from the bucket's rules, as AWS does, when started with AUTH=true (as the harness starts it);
+#: without it, it answers every request with blanket CORS headers, so these tests skip there.
+ministack_applies_the_rules = pytest.mark.usefixtures("ministack_with_access_rules")
 APP = "https://app.example.com"
 RULES = {
     "CORSRules": [
@@ -33,6 +28,11 @@ RULES = {
         }
     ]
 }
+
+
+@pytest.fixture
+def ministack_with_access_rules(backend):
+    require_ministack_access_rules(backend)
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def test_cors_rules_are_accepted_and_stored(s3, site_bucket):
 
 
 @needs_http
-@ministack_blanket_cors
+@ministack_applies_the_rules
 def test_preflight_from_the_allowed_origin_gets_the_configured_headers(s3, site_bucket):
     response = preflight(s3, site_bucket, APP)
 
@@ -72,7 +72,7 @@ def test_preflight_from_the_allowed_origin_gets_the_configured_headers(s3, site_
 
 
 @needs_http
-@ministack_blanket_cors
+@ministack_applies_the_rules
 def test_preflight_from_another_origin_is_403(s3, site_bucket):
     response = preflight(s3, site_bucket, "https://evil.example.net")
 
@@ -81,7 +81,7 @@ def test_preflight_from_another_origin_is_403(s3, site_bucket):
 
 
 @needs_http
-@ministack_blanket_cors
+@ministack_applies_the_rules
 @pytest.mark.diverges(
     "moto-server",
     "the server's blanket CORS layer echoes any Origin back; AWS sends no Access-Control-* header",
@@ -94,7 +94,7 @@ def test_preflight_from_another_origin_gets_no_allow_origin_header(s3, site_buck
 
 
 @needs_http
-@ministack_blanket_cors
+@ministack_applies_the_rules
 @pytest.mark.diverges(
     "moto-server",
     "answers a preflight on an object key with 403 and every method; AWS evaluates the bucket's rules",
@@ -108,7 +108,7 @@ def test_preflight_for_an_object_key_gets_the_configured_headers(s3, site_bucket
 
 
 @needs_http
-@ministack_blanket_cors
+@ministack_applies_the_rules
 def test_a_cross_origin_get_carries_allow_origin_for_the_allowed_origin(s3, site_bucket):
     url = s3.generate_presigned_url("get_object", Params={"Bucket": site_bucket, "Key": "photo.jpg"})
 

@@ -15,7 +15,7 @@ from botocore.config import Config
 from labkit.eventually import eventually
 from labkit.iam import allow, create_user_with_key, credentials_of, iam_enforced, policy
 from labkit.report import show_table
-from labkit.s3 import xml_error
+from labkit.s3 import require_ministack_access_rules, xml_error
 
 SIGV4 = Config(signature_version="s3v4")
 SEVEN_DAYS = 7 * 24 * 3600  # 604800 s: a SigV4 signing key is valid for at most a week
@@ -26,7 +26,6 @@ QUERY_AUTH_DOC = "https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-st
 PRIVATE_BY_DEFAULT_DOC = (
     "https://docs.aws.amazon.com/AmazonS3/latest/userguide/configuring-block-public-access-bucket.html"
 )
-MINISTACK_NO_AUTH = "without AUTH=true (as the harness starts it)"
 
 
 @pytest.fixture
@@ -64,12 +63,12 @@ def test_presigned_get_url_works_with_the_standard_library_too(s3, private_objec
 
 
 @pytest.mark.diverges(
-    ("localstack", "ministack"),
-    f"serves an anonymous GET of a private object (LocalStack: no access control without ENFORCE_IAM; MiniStack "
-    f"{MINISTACK_NO_AUTH}); AWS answers 403",
+    "localstack",
+    "serves an anonymous GET of a private object (no access control without ENFORCE_IAM); AWS answers 403",
     evidence=PRIVATE_BY_DEFAULT_DOC,
 )
-def test_unsigned_get_of_a_private_object_is_403(s3, private_object):
+def test_unsigned_get_of_a_private_object_is_403(s3, private_object, backend):
+    require_ministack_access_rules(backend)
     signed = presign_get(s3, *private_object)
     unsigned = signed.split("?", 1)[0]  # the same object, without the signature
 
@@ -145,12 +144,13 @@ def test_a_url_valid_for_exactly_seven_days_is_accepted(s3, private_object):
 
 
 @pytest.mark.diverges(
-    ("moto", "moto-server", "localstack", "ministack"),
+    ("moto", "moto-server", "localstack"),
     "serves a URL signed for 604801 s; AWS answers 400 AuthorizationQueryParametersError (X-Amz-Expires must be "
-    f"less than a week){'; MiniStack ' + MINISTACK_NO_AUTH}",
+    "less than a week)",
     evidence=f"{QUERY_AUTH_DOC} ; https://docs.aws.amazon.com/cli/latest/reference/s3/presign.html",
 )
-def test_s3_rejects_a_url_valid_for_more_than_seven_days(s3, private_object):
+def test_s3_rejects_a_url_valid_for_more_than_seven_days(s3, private_object, backend):
+    require_ministack_access_rules(backend)
     response = requests.get(presign_get(s3, *private_object, ExpiresIn=SEVEN_DAYS + 1), timeout=10)
 
     assert response.status_code == 400

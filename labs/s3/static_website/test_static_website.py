@@ -11,6 +11,7 @@ WEBSITE = {"IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "
 PAGES = {"index.html": b"<h1>Home</h1>", "error.html": b"<h1>Not here</h1>", "docs/index.html": b"<h1>Docs</h1>"}
 
 ENDPOINTS_DOC = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteEndpoints.html"
+PERMISSIONS_DOC = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteAccessPermissionsReqd.html"
 SNAPSHOTS = "localstack/localstack:tests/aws/services/s3/test_s3.snapshot.json"
 NOT_SERVED = ("moto", "moto-server", "ministack")
 not_served = pytest.mark.diverges(
@@ -73,11 +74,13 @@ def test_a_missing_page_gets_the_error_document_with_404(backend, public_site):
 
 @pytest.mark.diverges(
     (*NOT_SERVED, "localstack"),
-    "serves the website of a bucket nobody may read (LocalStack: no access control without ENFORCE_IAM; the "
-    "others serve the REST API listing); AWS answers 403",
-    evidence=ENDPOINTS_DOC,
+    "has no website answer for a bucket nobody may read (LocalStack serves the page: no access control without "
+    "ENFORCE_IAM; moto serves the REST API listing; MiniStack answers the REST API's XML error, or the listing "
+    "without AUTH=true); AWS's website endpoint answers 403 with an HTML error page",
+    evidence=f"{PERMISSIONS_DOC} ; {SNAPSHOTS}#TestS3StaticWebsiteHosting::test_website_hosting_no_such_website",
 )
 def test_a_website_whose_objects_are_not_public_answers_403(backend, site):
     response = get_website(backend, site, "/")
 
     assert response.status_code == 403
+    assert response.text.startswith("<html>")  # the website endpoint's error pages are HTML, the REST API's XML
