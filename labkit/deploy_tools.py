@@ -15,6 +15,7 @@ from __future__ import annotations
 import configparser
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,49 @@ def waiter_config(backend: Backend, aws_delay: int = 5, aws_attempts: int = 60) 
     return {"Delay": aws_delay, "MaxAttempts": aws_attempts}
 
 
+# --- SSM managed instances ------------------------------------------------------------------------------------
+
+#: The AWS managed policy an instance role needs for the SSM agent to register and take commands.
+SSM_CORE_POLICY = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"
+EC2_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+)
+
+
+def ssm_instance_profile(iam: Any, name: str) -> str:
+    """A role EC2 may assume, with AmazonSSMManagedInstanceCore, in an instance profile of the same name."""
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=EC2_TRUST)
+    iam.attach_role_policy(RoleName=name, PolicyArn=SSM_CORE_POLICY)
+    iam.create_instance_profile(InstanceProfileName=name)
+    iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
+    return name
+
+
+def managed_ids(ssm: Any, instance_ids: list[str]) -> set[str]:
+    """The instances among ``instance_ids`` that SSM lists as managed and online (their agent has registered)."""
+    pages = ssm.get_paginator("describe_instance_information").paginate(
+        Filters=[{"Key": "InstanceIds", "Values": instance_ids}]
+    )
+    return {i["InstanceId"] for page in pages for i in page["InstanceInformationList"] if i["PingStatus"] == "Online"}
+
+
+def run_with_profile(ec2: Any, backend: Backend, profile: str, **params: Any) -> list[str]:
+    """RunInstances with this instance profile; on AWS a new profile takes a few seconds to be usable, so
+    ``InvalidParameterValue`` is retried for up to a minute. Returns the instance ids."""
+    deadline = time.monotonic() + (0 if backend.is_emulator else 60)
+    while True:
+        try:
+            reservation = ec2.run_instances(IamInstanceProfile={"Name": profile}, **params)
+            return [i["InstanceId"] for i in reservation["Instances"]]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "InvalidParameterValue" or time.monotonic() > deadline:
+                raise
+            time.sleep(5)
+
+
 # --- undo until labkit.cleanup knows these services --------------------------------------------------------------
 
 Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
@@ -130,12 +174,20 @@ def _delete_pipeline(codepipeline: Any, params: dict[str, Any], _: dict[str, Any
     codepipeline.delete_pipeline(name=params["pipeline"]["name"])
 
 
+def _delete_instance_profile(iam: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
+    name = params["InstanceProfileName"]
+    for role in iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]["Roles"]:
+        iam.remove_role_from_instance_profile(InstanceProfileName=name, RoleName=role["RoleName"])
+    iam.delete_instance_profile(InstanceProfileName=name)
+
+
 def _terminate_environment(beanstalk: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     beanstalk.terminate_environment(EnvironmentId=response["EnvironmentId"])
 
 
 #: (service, operation) -> how to undo it, given the client, the call's parameters and its response.
 UNDO: dict[tuple[str, str], Undo] = {
+    ("iam", "CreateInstanceProfile"): _delete_instance_profile,  # before the harness deletes its role
     ("codecommit", "CreateRepository"): lambda c, p, r: c.delete_repository(repositoryName=p["repositoryName"]),
     ("codebuild", "CreateProject"): lambda c, p, r: c.delete_project(name=p["name"]),
     ("codedeploy", "CreateApplication"): lambda c, p, r: c.delete_application(applicationName=p["applicationName"]),
