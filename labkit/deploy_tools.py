@@ -151,18 +151,38 @@ def managed_ids(ssm: Any, instance_ids: list[str]) -> set[str]:
     return {i["InstanceId"] for page in pages for i in page["InstanceInformationList"] if i["PingStatus"] == "Online"}
 
 
+def retry_while(code: str, call: Callable[..., Any], backend: Backend, seconds: float = 60, **params: Any) -> Any:
+    """``call(**params)``, retried while it fails with ``code`` (AWS's answer while a new role or profile is not
+    usable yet), for up to ``seconds`` on AWS; once on an emulator."""
+    deadline = time.monotonic() + (0 if backend.is_emulator else seconds)
+    while True:
+        try:
+            return call(**params)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != code or time.monotonic() > deadline:
+                raise
+            time.sleep(5)
+
+
 def run_with_profile(ec2: Any, backend: Backend, profile: str, **params: Any) -> list[str]:
     """RunInstances with this instance profile; on AWS a new profile takes a few seconds to be usable, so
     ``InvalidParameterValue`` is retried for up to a minute. Returns the instance ids."""
-    deadline = time.monotonic() + (0 if backend.is_emulator else 60)
-    while True:
-        try:
-            reservation = ec2.run_instances(IamInstanceProfile={"Name": profile}, **params)
-            return [i["InstanceId"] for i in reservation["Instances"]]
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "InvalidParameterValue" or time.monotonic() > deadline:
-                raise
-            time.sleep(5)
+    reservation = retry_while(
+        "InvalidParameterValue", ec2.run_instances, backend, IamInstanceProfile={"Name": profile}, **params
+    )
+    return [i["InstanceId"] for i in reservation["Instances"]]
+
+
+def service_role(iam: Any, name: str, service: str, actions: list[str]) -> str:
+    """A role ``service`` (``codebuild.amazonaws.com``...) may assume, allowed ``actions`` on any resource; its ARN."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+    }
+    arn = str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"])
+    allowed = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+    iam.put_role_policy(RoleName=name, PolicyName="service", PolicyDocument=json.dumps(allowed))
+    return arn
 
 
 # --- undo until labkit.cleanup knows these services --------------------------------------------------------------
