@@ -43,7 +43,7 @@ def sharded(replication_group):
     )  # fmt: skip
 
 
-# --- a primary and its replicas -------------------------------------------------------------------------------------
+# --- a primary and its replicas ---------------------------------------------------------------------------------------
 
 
 @pytest.mark.diverges(

@@ -107,7 +107,7 @@ def forward_rule(resolver, endpoint_id, unique_name, **extra) -> dict[str, Any]:
     )["ResolverRule"]  # fmt: skip
 
 
-# --- endpoints ----------------------------------------------------------------------------------------------------
+# --- endpoints --------------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.diverges(
@@ -168,7 +168,7 @@ def test_an_endpoint_cannot_drop_below_two_ip_addresses(resolver, inbound, aws_s
     assert code != ALLOWED  # the rule is documented; the error code is not
 
 
-# --- rules ----------------------------------------------------------------------------------------------------------
+# --- rules ------------------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.diverges(
