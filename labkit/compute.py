@@ -220,9 +220,14 @@ class ComputeTracker:
     group is gone before the harness empties its VPC."""
 
     steps: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+    watched: set[int] = field(default_factory=set)
 
     def watch(self, client: Any) -> Any:
-        """Record the undo of every successful call of ``client`` that ``compute_cleanup.UNDO`` knows."""
+        """Record the undo of every successful call of ``client`` that ``compute_cleanup.UNDO`` knows (once per
+        client, however often it is asked for)."""
+        if id(client) in self.watched:
+            return client
+        self.watched.add(id(client))
         service = client.meta.service_model.service_name
 
         def record(http_response: Any, parsed: dict[str, Any], model: Any, **kwargs: Any) -> None:

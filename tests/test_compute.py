@@ -82,6 +82,7 @@ def clients(stand_in_for_aws):
 def test_what_a_watched_client_created_is_undone_newest_first(clients):
     tracker = compute.ComputeTracker()
     ecr, rds, ecs, elbv2, ec2 = (tracker.watch(clients(s)) for s in ("ecr", "rds", "ecs", "elbv2", "ec2"))
+    tracker.watch(ecr)  # a second watch of the same client records nothing twice
     vpc = clients("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]  # not watched: the harness's part
 
     ecr.create_repository(repositoryName="cats")
@@ -92,7 +93,8 @@ def test_what_a_watched_client_created_is_undone_newest_first(clients):
     elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc)
     ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData={"InstanceType": "t3.micro"})
 
-    assert [what for what, _ in tracker.steps][:2] == ["ecr.CreateRepository", "rds.CreateDBInstance"]
+    assert [what for what, _ in tracker.steps][:3] == ["ecr.CreateRepository", "rds.CreateDBInstance",
+                                                       "rds.CreateDBParameterGroup"]  # fmt: skip
     assert tracker.undo_all() == []
     assert ecr.describe_repositories()["repositories"] == []
     assert rds.describe_db_instances()["DBInstances"] == []
