@@ -151,15 +151,18 @@ def managed_ids(ssm: Any, instance_ids: list[str]) -> set[str]:
     return {i["InstanceId"] for page in pages for i in page["InstanceInformationList"] if i["PingStatus"] == "Online"}
 
 
-def retry_while(code: str, call: Callable[..., Any], backend: Backend, seconds: float = 60, **params: Any) -> Any:
-    """``call(**params)``, retried while it fails with ``code`` (AWS's answer while a new role or profile is not
-    usable yet), for up to ``seconds`` on AWS; once on an emulator."""
+def retry_while(
+    code: str, call: Callable[..., Any], backend: Backend, seconds: float = 60, mentions: str = "", **params: Any
+) -> Any:
+    """``call(**params)``, retried while it fails with ``code`` and a message mentioning ``mentions`` (AWS's
+    answer while a new role or profile is not usable yet), for up to ``seconds`` on AWS; once on an emulator."""
     deadline = time.monotonic() + (0 if backend.is_emulator else seconds)
     while True:
         try:
             return call(**params)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != code or time.monotonic() > deadline:
+            error = exc.response["Error"]
+            if error["Code"] != code or mentions not in error.get("Message", "") or time.monotonic() > deadline:
                 raise
             time.sleep(5)
 

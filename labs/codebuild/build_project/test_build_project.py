@@ -75,6 +75,7 @@ def make_project(codebuild, aws_client, unique_name, artifacts, backend):
             "InvalidInputException",
             codebuild.create_project,
             backend,
+            mentions="AssumeRole",
             name=unique_name("build"),
             source={"type": "S3", "location": f"{artifacts}/{key}"},
             artifacts={"type": "S3", "location": artifacts, "name": "output", "packaging": "NONE"},
