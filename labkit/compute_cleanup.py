@@ -36,6 +36,8 @@ def _delete_load_balancer(elbv2: Any, _: dict[str, Any], response: dict[str, Any
 
 def _delete_group(autoscaling: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
     name = params["AutoScalingGroupName"]
+    if not autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]:
+        return  # deleted already (a missing group is a ValidationError, not a NotFound, on delete)
     autoscaling.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True)
     _quietly(autoscaling.get_waiter("group_not_exists").wait, AutoScalingGroupNames=[name], WaiterConfig=_CLEANUP_WAIT)
 
