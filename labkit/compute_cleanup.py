@@ -6,6 +6,7 @@ without a final snapshot once it can be, a service scaled away, tasks stopped, a
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -39,7 +40,12 @@ def _delete_group(autoscaling: Any, params: dict[str, Any], _: dict[str, Any]) -
     if not autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]:
         return  # deleted already (a missing group is a ValidationError, not a NotFound, on delete)
     autoscaling.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True)
-    _quietly(autoscaling.get_waiter("group_not_exists").wait, AutoScalingGroupNames=[name], WaiterConfig=_CLEANUP_WAIT)
+    deadline = time.monotonic() + _CLEANUP_WAIT["Delay"] * _CLEANUP_WAIT["MaxAttempts"]  # botocore has no group waiter
+    while autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]:
+        if time.monotonic() >= deadline:
+            log.info("Auto Scaling group %s still being deleted", name)
+            return
+        time.sleep(_CLEANUP_WAIT["Delay"])
 
 
 def _delete_db_instance(rds: Any, _: dict[str, Any], response: dict[str, Any]) -> None:

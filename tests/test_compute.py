@@ -104,3 +104,16 @@ def test_what_a_watched_client_created_is_undone_newest_first(clients):
     assert ecs.list_task_definitions(familyPrefix="cats", status="ACTIVE")["taskDefinitionArns"] == []
     assert elbv2.describe_target_groups()["TargetGroups"] == []
     assert ec2.describe_launch_templates()["LaunchTemplates"] == []
+
+
+def test_an_auto_scaling_group_is_force_deleted_and_one_deleted_already_is_skipped(clients):
+    tracker = compute.ComputeTracker()
+    autoscaling, ec2 = tracker.watch(clients("autoscaling")), tracker.watch(clients("ec2"))
+    template = compute.launch_template(ec2, "web")
+    for name in ("kept", "gone"):
+        autoscaling.create_auto_scaling_group(AutoScalingGroupName=name, LaunchTemplate={"LaunchTemplateId": template},
+                                              MinSize=1, MaxSize=1, AvailabilityZones=["us-east-1a"])  # fmt: skip
+    autoscaling.delete_auto_scaling_group(AutoScalingGroupName="gone", ForceDelete=True)  # the test's own delete
+
+    assert tracker.undo_all() == []
+    assert autoscaling.describe_auto_scaling_groups()["AutoScalingGroups"] == []
