@@ -134,13 +134,19 @@ EC2_TRUST = json.dumps(
 )
 
 
-def ssm_instance_profile(iam: Any, name: str) -> str:
-    """A role EC2 may assume, with AmazonSSMManagedInstanceCore, in an instance profile of the same name."""
+def instance_profile(iam: Any, name: str, policy_arns: list[str]) -> str:
+    """A role EC2 may assume, with these managed policies, in an instance profile of the same name."""
     iam.create_role(RoleName=name, AssumeRolePolicyDocument=EC2_TRUST)
-    iam.attach_role_policy(RoleName=name, PolicyArn=SSM_CORE_POLICY)
+    for arn in policy_arns:
+        iam.attach_role_policy(RoleName=name, PolicyArn=arn)
     iam.create_instance_profile(InstanceProfileName=name)
     iam.add_role_to_instance_profile(InstanceProfileName=name, RoleName=name)
     return name
+
+
+def ssm_instance_profile(iam: Any, name: str) -> str:
+    """A role EC2 may assume, with AmazonSSMManagedInstanceCore, in an instance profile of the same name."""
+    return instance_profile(iam, name, [SSM_CORE_POLICY])
 
 
 def managed_ids(ssm: Any, instance_ids: list[str]) -> set[str]:
