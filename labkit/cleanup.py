@@ -14,6 +14,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
 
+from labkit.identity_cleanup import PARTS as IDENTITY_PARTS
+from labkit.identity_cleanup import UNDO as IDENTITY_UNDO
 from labkit.network_cleanup import PARTS_OF_A_VPC
 from labkit.network_cleanup import UNDO as NETWORK_UNDO
 
@@ -37,26 +39,13 @@ def _empty_and_delete_bucket(s3: Any, params: dict[str, Any], _: dict[str, Any])
     s3.delete_bucket(Bucket=bucket)
 
 
-def _delete_iam_role(iam: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
-    name = params["RoleName"]
-    for policy in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]:
-        iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
-    for policy_name in iam.list_role_policies(RoleName=name)["PolicyNames"]:
-        iam.delete_role_policy(RoleName=name, PolicyName=policy_name)
-    iam.delete_role(RoleName=name)
-
-
-def _delete_iam_user(iam: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
-    name = params["UserName"]
-    for policy in iam.list_attached_user_policies(UserName=name)["AttachedPolicies"]:
-        iam.detach_user_policy(UserName=name, PolicyArn=policy["PolicyArn"])
-    for policy_name in iam.list_user_policies(UserName=name)["PolicyNames"]:
-        iam.delete_user_policy(UserName=name, PolicyName=policy_name)
-    for key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:
-        iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
-    for group in iam.list_groups_for_user(UserName=name)["Groups"]:
-        iam.remove_user_from_group(UserName=name, GroupName=group["GroupName"])
-    iam.delete_user(UserName=name)
+def _delete_table(dynamodb: Any, name: str) -> None:
+    """Delete a table once it is ACTIVE: AWS refuses to delete one still CREATING or UPDATING (a billing-mode
+    switch, a restore, a new replica)."""
+    status = dynamodb.describe_table(TableName=name)["Table"]["TableStatus"]  # NotFound: already gone
+    if status != "ACTIVE":
+        dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 2, "MaxAttempts": 150})
+    dynamodb.delete_table(TableName=name)
 
 
 def _delete_rule(events: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
@@ -97,7 +86,7 @@ def _delete_stack_set(cloudformation: Any, params: dict[str, Any], _: dict[str, 
 
 #: (service, operation) -> how to undo it, given the client, the call's parameters and its response.
 UNDO: dict[tuple[str, str], Undo] = {
-    ("dynamodb", "CreateTable"): lambda c, p, r: c.delete_table(TableName=p["TableName"]),
+    ("dynamodb", "CreateTable"): lambda c, p, r: _delete_table(c, p["TableName"]),
     ("s3", "CreateBucket"): _empty_and_delete_bucket,
     ("sqs", "CreateQueue"): lambda c, p, r: c.delete_queue(QueueUrl=r["QueueUrl"]),
     ("sns", "CreateTopic"): lambda c, p, r: c.delete_topic(TopicArn=r["TopicArn"]),
@@ -114,10 +103,6 @@ UNDO: dict[tuple[str, str], Undo] = {
     ("stepfunctions", "CreateStateMachine"): lambda c, p, r: c.delete_state_machine(
         stateMachineArn=r["stateMachineArn"]
     ),
-    ("iam", "CreateRole"): _delete_iam_role,
-    ("iam", "CreateUser"): _delete_iam_user,
-    ("iam", "CreateGroup"): lambda c, p, r: c.delete_group(GroupName=p["GroupName"]),
-    ("iam", "CreatePolicy"): lambda c, p, r: c.delete_policy(PolicyArn=r["Policy"]["Arn"]),
     ("kms", "CreateKey"): lambda c, p, r: c.schedule_key_deletion(
         KeyId=r["KeyMetadata"]["KeyId"], PendingWindowInDays=7
     ),
@@ -127,7 +112,6 @@ UNDO: dict[tuple[str, str], Undo] = {
     ("ssm", "PutParameter"): lambda c, p, r: c.delete_parameter(Name=p["Name"]),
     ("logs", "CreateLogGroup"): lambda c, p, r: c.delete_log_group(logGroupName=p["logGroupName"]),
     ("cloudformation", "CreateStack"): lambda c, p, r: c.delete_stack(StackName=r["StackId"]),
-    ("cognito-idp", "CreateUserPool"): lambda c, p, r: c.delete_user_pool(UserPoolId=r["UserPool"]["Id"]),
     ("apigateway", "CreateRestApi"): lambda c, p, r: c.delete_rest_api(restApiId=r["id"]),
     ("apigateway", "CreateApiKey"): lambda c, p, r: c.delete_api_key(apiKey=r["id"]),
     ("apigateway", "CreateUsagePlan"): _delete_usage_plan,
@@ -139,7 +123,12 @@ UNDO: dict[tuple[str, str], Undo] = {
     ("cloudtrail", "CreateTrail"): lambda c, p, r: c.delete_trail(Name=r["TrailARN"]),
     ("glue", "CreateDatabase"): lambda c, p, r: c.delete_database(Name=p["DatabaseInput"]["Name"]),
     ("cloudwatch", "PutMetricAlarm"): lambda c, p, r: c.delete_alarms(AlarmNames=[p["AlarmName"]]),
+    ("dynamodb", "CreateBackup"): lambda c, p, r: c.delete_backup(BackupArn=r["BackupDetails"]["BackupArn"]),
+    ("dynamodb", "RestoreTableFromBackup"): lambda c, p, r: _delete_table(c, p["TargetTableName"]),
+    ("dynamodb", "RestoreTableToPointInTime"): lambda c, p, r: _delete_table(c, p["TargetTableName"]),
+    ("dax", "CreateCluster"): lambda c, p, r: c.delete_cluster(ClusterName=p["ClusterName"]),
     **NETWORK_UNDO,
+    **IDENTITY_UNDO,
 }
 
 #: Operations that create something we do not know how to undo: reported, so nothing is left silently.
@@ -217,4 +206,5 @@ _NOT_CREATIONS = frozenset(
         "CreateExportTask",
     }
     | PARTS_OF_A_VPC
+    | IDENTITY_PARTS
 )

@@ -12,7 +12,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
 
-from labkit.network import FAST_WAIT
+from labkit.network import FAST_WAIT, disassociate_route_tables
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,23 @@ def _terminate(ec2: Any, instance_ids: list[str]) -> None:
         _quietly(ec2.get_waiter("instance_terminated").wait, InstanceIds=instance_ids, WaiterConfig=FAST_WAIT)
 
 
+def _wait_for_endpoints_gone(ec2: Any, vpc_id: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        left = ec2.describe_vpc_endpoints(Filters=_by_vpc(vpc_id))["VpcEndpoints"]
+        if all(e["State"].lower() in ("deleted", "deleting") and not e.get("NetworkInterfaceIds") for e in left):
+            return
+        time.sleep(2)  # AWS gives no waiter for endpoint deletion
+
+
+def _delete_peering(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
+    """A rejected or failed peering cannot be deleted on AWS: it expires by itself, as if gone."""
+    pcx = response["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    found = ec2.describe_vpc_peering_connections(VpcPeeringConnectionIds=[pcx])["VpcPeeringConnections"]
+    if found and found[0]["Status"]["Code"] not in ("rejected", "failed", "deleted", "expired"):
+        ec2.delete_vpc_peering_connection(VpcPeeringConnectionId=pcx)
+
+
 def empty_and_delete_vpc(ec2: Any, vpc_id: str) -> None:
     """Delete everything inside a VPC, then the VPC (AWS refuses to delete a VPC that still holds anything)."""
     reservations = ec2.describe_instances(Filters=_by_vpc(vpc_id))["Reservations"]
@@ -51,6 +68,7 @@ def empty_and_delete_vpc(ec2: Any, vpc_id: str) -> None:
     endpoints = [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints(Filters=_by_vpc(vpc_id))["VpcEndpoints"]]
     if endpoints:
         _quietly(ec2.delete_vpc_endpoints, VpcEndpointIds=endpoints)
+        _wait_for_endpoints_gone(ec2, vpc_id)  # their network interfaces go away in the background
     flow_logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
     if flow_logs:
         _quietly(ec2.delete_flow_logs, FlowLogIds=[f["FlowLogId"] for f in flow_logs])
@@ -73,6 +91,7 @@ def empty_and_delete_vpc(ec2: Any, vpc_id: str) -> None:
         if any(a.get("VpcId") == vpc_id for a in eigw.get("Attachments", [])):
             gateway = eigw["EgressOnlyInternetGatewayId"]
             _quietly(ec2.delete_egress_only_internet_gateway, EgressOnlyInternetGatewayId=gateway)
+    disassociate_route_tables(ec2, vpc_id)  # LocalStack keeps associations of deleted subnets, then refuses
     for subnet in ec2.describe_subnets(Filters=_by_vpc(vpc_id))["Subnets"]:
         _quietly(ec2.delete_subnet, SubnetId=subnet["SubnetId"])
     for table in ec2.describe_route_tables(Filters=_by_vpc(vpc_id))["RouteTables"]:
@@ -156,9 +175,7 @@ UNDO: dict[tuple[str, str], Undo] = {
     ("ec2", "CreateSnapshot"): lambda c, p, r: c.delete_snapshot(SnapshotId=r["SnapshotId"]),
     ("ec2", "CreateNatGateway"): _delete_nat_gateway,
     ("ec2", "CreateInternetGateway"): _delete_internet_gateway,
-    ("ec2", "CreateVpcPeeringConnection"): lambda c, p, r: c.delete_vpc_peering_connection(
-        VpcPeeringConnectionId=r["VpcPeeringConnection"]["VpcPeeringConnectionId"]
-    ),
+    ("ec2", "CreateVpcPeeringConnection"): _delete_peering,
     ("ec2", "CreateVpcEndpoint"): lambda c, p, r: c.delete_vpc_endpoints(
         VpcEndpointIds=[r["VpcEndpoint"]["VpcEndpointId"]]
     ),
