@@ -14,6 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
 
+from labkit.compute_cleanup import UNDO as COMPUTE_UNDO
 from labkit.identity_cleanup import PARTS as IDENTITY_PARTS
 from labkit.identity_cleanup import UNDO as IDENTITY_UNDO
 from labkit.network_cleanup import PARTS_OF_A_VPC
@@ -128,6 +129,7 @@ UNDO: dict[tuple[str, str], Undo] = {
     ("dynamodb", "RestoreTableToPointInTime"): lambda c, p, r: _delete_table(c, p["TargetTableName"]),
     ("dax", "CreateCluster"): lambda c, p, r: c.delete_cluster(ClusterName=p["ClusterName"]),
     **NETWORK_UNDO,
+    **COMPUTE_UNDO,
     **IDENTITY_UNDO,
 }
 

@@ -9,23 +9,22 @@ every backend, a public network, traffic through a load balancer, and the undo o
   security group open on port 80 (an internet-facing load balancer, a Fargate task pulling a public image).
 - :func:`alb_get`: an HTTP request through an Application Load Balancer: to its DNS name on AWS, through
   MiniStack's ``/_alb/<name>`` path on an emulator with an endpoint.
-- Undo: ``labkit.compute_cleanup.UNDO`` (the shape of ``labkit.cleanup.UNDO``), applied by :class:`ComputeTracker`
-  on backends that keep state (host LocalStack, AWS) until the harness's tracker takes it over.
+- Undo: ``labkit.compute_cleanup.UNDO``, which the harness's tracker (``labkit.cleanup``) applies on backends that
+  keep state (host LocalStack, AWS).
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
 import requests
-from botocore.exceptions import ClientError, WaiterError
 
-from labkit import compute_cleanup, network
+from labkit import network
 from labkit.backends import Backend
 
 log = logging.getLogger(__name__)
@@ -207,83 +206,7 @@ def wait_for_snapshot(rds: Any, name: str, backend: Backend) -> dict[str, Any]:
     return dict(rds.describe_db_snapshots(DBSnapshotIdentifier=name)["DBSnapshots"][0])
 
 
-# --- undo until labkit.cleanup knows these services --------------------------------------------------------------
-
-
-@dataclass
-class ComputeTracker:
-    """Undoes, newest first, what a test created with the compute services (``labkit.compute_cleanup.UNDO``).
-
-    The harness's own tracker (``labkit.cleanup``) already undoes the networking part (VPCs, gateways, instances);
-    this one covers load balancers, Auto Scaling groups, launch templates, databases, clusters and repositories
-    until ``compute_cleanup.UNDO`` joins ``cleanup.UNDO``. Its clients are torn down first, so a load balancer or a
-    group is gone before the harness empties its VPC."""
-
-    steps: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
-    watched: set[int] = field(default_factory=set)
-
-    def watch(self, client: Any) -> Any:
-        """Record the undo of every successful call of ``client`` that ``compute_cleanup.UNDO`` knows (once per
-        client, however often it is asked for)."""
-        if id(client) in self.watched:
-            return client
-        self.watched.add(id(client))
-        service = client.meta.service_model.service_name
-
-        def record(http_response: Any, parsed: dict[str, Any], model: Any, **kwargs: Any) -> None:
-            undo = compute_cleanup.UNDO.get((service, model.name))
-            if undo is None or not 200 <= http_response.status_code < 300:
-                return
-            params = kwargs.get("context", {}).get("labs_compute_params", {})
-            self.steps.append((f"{service}.{model.name}", lambda: undo(client, params, parsed)))
-
-        client.meta.events.register("before-parameter-build.*.*", _keep_params)
-        client.meta.events.register("after-call.*.*", record)
-        return client
-
-    def undo_all(self) -> list[str]:
-        """Undo newest first; a line for each step that failed (a failure never stops the rest)."""
-        failures = []
-        while self.steps:
-            what, step = self.steps.pop()
-            try:
-                step()
-            except (ClientError, WaiterError) as exc:
-                code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else "waiter timed out"
-                if "NotFound" not in code:
-                    failures.append(f"{what}: {code}")
-                    log.warning("clean-up of %s failed: %s", what, exc)
-        return failures
-
-
-def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-    context["labs_compute_params"] = dict(params)
-
-
-# --- fixtures (imported by the compute labs' conftest.py files) --------------------------------------------------
-
-
 @pytest.fixture
-def compute_tracker(backend: Backend) -> Iterator[ComputeTracker]:
-    """This test's :class:`ComputeTracker`: undoes what it created, where state is kept between tests."""
-    tracker = ComputeTracker()
-    try:
-        yield tracker
-    finally:
-        if backend.track_resources:
-            failures = tracker.undo_all()
-            if failures:
-                log.warning("clean-up left resources behind: %s", failures)
-
-
-@pytest.fixture
-def tracked_client(
-    aws_client: Callable[..., Any], compute_tracker: ComputeTracker, backend: Backend
-) -> Callable[..., Any]:
-    """``tracked_client("rds")``: ``aws_client``, with what it creates undone after the test where state is kept."""
-
-    def make(service: str, **kwargs: Any) -> Any:
-        client = aws_client(service, **kwargs)
-        return compute_tracker.watch(client) if backend.track_resources else client
-
-    return make
+def tracked_client(aws_client: Callable[..., Any]) -> Callable[..., Any]:
+    """Transitional: ``aws_client`` (the harness's tracker now undoes the compute services too)."""
+    return aws_client

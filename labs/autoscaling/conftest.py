@@ -10,17 +10,17 @@ from typing import Any
 import pytest
 
 from labkit import network
-from labkit.compute import compute_tracker, launch_template, tracked_client, wait_for_capacity  # noqa: F401
+from labkit.compute import launch_template, wait_for_capacity
 
 
 @pytest.fixture
-def autoscaling(tracked_client):  # noqa: F811  (the fixture imported above)
-    return tracked_client("autoscaling")
+def autoscaling(aws_client):
+    return aws_client("autoscaling")
 
 
 @pytest.fixture
-def ec2(tracked_client):  # noqa: F811
-    return tracked_client("ec2")
+def ec2(aws_client):
+    return aws_client("ec2")
 
 
 @pytest.fixture

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.compute import compute_tracker, tracked_client  # noqa: F401
-
 
 @pytest.fixture
-def ecr(tracked_client):  # noqa: F811  (the fixture imported above)
-    return tracked_client("ecr")
+def ecr(aws_client):
+    return aws_client("ecr")

@@ -7,18 +7,18 @@ from typing import Any
 
 import pytest
 
-from labkit.compute import compute_tracker, public_network, tracked_client  # noqa: F401
+from labkit.compute import public_network
 
 
 @pytest.fixture
-def ecs(tracked_client):  # noqa: F811  (the fixture imported above)
-    return tracked_client("ecs")
+def ecs(aws_client):
+    return aws_client("ecs")
 
 
 @pytest.fixture
-def net(tracked_client) -> dict[str, Any]:  # noqa: F811
+def net(aws_client) -> dict[str, Any]:
     """A VPC with an internet gateway, public subnets in two zones and a security group open on port 80."""
-    return public_network(tracked_client("ec2"))
+    return public_network(aws_client("ec2"))
 
 
 @pytest.fixture

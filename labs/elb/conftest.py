@@ -7,17 +7,17 @@ from typing import Any
 
 import pytest
 
-from labkit.compute import compute_tracker, create_alb, public_network, tracked_client  # noqa: F401
+from labkit.compute import create_alb, public_network
 
 
 @pytest.fixture
-def elbv2(tracked_client):  # noqa: F811  (the fixture imported above)
-    return tracked_client("elbv2")
+def elbv2(aws_client):
+    return aws_client("elbv2")
 
 
 @pytest.fixture
-def ec2(tracked_client):  # noqa: F811
-    return tracked_client("ec2")
+def ec2(aws_client):
+    return aws_client("ec2")
 
 
 @pytest.fixture

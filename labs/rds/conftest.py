@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from labkit.compute import compute_tracker, create_db, tracked_client  # noqa: F401
+from labkit.compute import create_db
 
 
 @pytest.fixture
-def rds(tracked_client):  # noqa: F811  (the fixture imported above)
-    return tracked_client("rds")
+def rds(aws_client):
+    return aws_client("rds")
 
 
 @pytest.fixture

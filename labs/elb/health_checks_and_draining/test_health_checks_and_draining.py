@@ -67,9 +67,9 @@ def test_custom_health_check_settings_are_accepted_and_stored(elbv2, new_group):
 
 
 @pytest.fixture
-def unvalidated_elbv2(tracked_client):
+def unvalidated_elbv2(aws_client):
     """An ELBv2 client that sends out-of-range values to the service (botocore checks the model's ranges itself)."""
-    return tracked_client("elbv2", config=Config(parameter_validation=False))
+    return aws_client("elbv2", config=Config(parameter_validation=False))
 
 
 def accepts(*backends):

@@ -170,9 +170,9 @@ def test_a_priority_is_used_once_per_listener(elbv2, routed):
 
 
 @pytest.fixture
-def unvalidated_elbv2(tracked_client):
+def unvalidated_elbv2(aws_client):
     """An ELBv2 client that sends out-of-range values to the service (botocore checks the model's ranges itself)."""
-    return tracked_client("elbv2", config=Config(parameter_validation=False))
+    return aws_client("elbv2", config=Config(parameter_validation=False))
 
 
 @pytest.mark.diverges(

@@ -19,9 +19,9 @@ NO_PITR = ("ministack", "has no RestoreDBInstanceToPointInTime (InvalidAction)")
 
 
 @pytest.fixture
-def unvalidated_rds(tracked_client):
+def unvalidated_rds(aws_client):
     """An RDS client that sends every value to the service, as botocore's own checks are off."""
-    return tracked_client("rds", config=Config(parameter_validation=False))
+    return aws_client("rds", config=Config(parameter_validation=False))
 
 
 def test_a_new_instance_keeps_one_day_of_automated_backups_unless_told(plain_db):

@@ -161,10 +161,10 @@ def test_private_dns_needs_dns_hostnames_on_the_vpc(ec2, aws_region):
 
 
 @pytest.fixture
-def load_balancer(ec2, tracked_client, network, unique_name, backend):
+def load_balancer(ec2, aws_client, network, unique_name, backend):
     """An internal Network Load Balancer in the network's two subnets, waited for until active; on backends that
     keep state, endpoint services in front of it are removed before the load balancer is deleted."""
-    elbv2 = tracked_client("elbv2")
+    elbv2 = aws_client("elbv2")
     arn = elbv2.create_load_balancer(
         Name=unique_name("nlb")[:32], Subnets=[s["SubnetId"] for s in network["subnets"]], Scheme="internal",
         Type="network",
