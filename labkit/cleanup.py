@@ -25,10 +25,19 @@ log = logging.getLogger(__name__)
 Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
 
 
+def _object_lock_enabled(s3: Any, bucket: str) -> bool:
+    try:
+        configuration = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    except ClientError:  # ObjectLockConfigurationNotFoundError: never turned on
+        return False
+    return configuration.get("ObjectLockEnabled") == "Enabled"
+
+
 def _empty_and_delete_bucket(s3: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
     bucket = params["Bucket"]
-    # Governance-locked versions need the bypass; S3 refuses the bypass header on a bucket without Object Lock.
-    bypass = {"BypassGovernanceRetention": True} if params.get("ObjectLockEnabledForBucket") else {}
+    # Governance-locked versions need the bypass; S3 refuses the bypass header on a bucket without Object Lock
+    # (which may have been turned on after creation: asked, not remembered).
+    bypass = {"BypassGovernanceRetention": True} if _object_lock_enabled(s3, bucket) else {}
     paginator = s3.get_paginator("list_object_versions")
     for page in paginator.paginate(Bucket=bucket):
         doomed = [
@@ -128,6 +137,7 @@ UNDO: dict[tuple[str, str], Undo] = {
     ("dynamodb", "RestoreTableFromBackup"): lambda c, p, r: _delete_table(c, p["TargetTableName"]),
     ("dynamodb", "RestoreTableToPointInTime"): lambda c, p, r: _delete_table(c, p["TargetTableName"]),
     ("dax", "CreateCluster"): lambda c, p, r: c.delete_cluster(ClusterName=p["ClusterName"]),
+    ("s3control", "CreateAccessPoint"): lambda c, p, r: c.delete_access_point(AccountId=p["AccountId"], Name=p["Name"]),
     **NETWORK_UNDO,
     **COMPUTE_UNDO,
     **IDENTITY_UNDO,
@@ -206,6 +216,7 @@ _NOT_CREATIONS = frozenset(
         "CreateStackInstances",
         "CreateTable",  # a Glue table goes with its database (a DynamoDB CreateTable has its own undo above)
         "CreateExportTask",
+        "CreateInvalidation",
     }
     | PARTS_OF_A_VPC
     | IDENTITY_PARTS
