@@ -1,0 +1,32 @@
+"""Shared set-up for the RAM labs: ``ram_served`` skips a test, with the reason, where the backend does not serve
+ram (MiniStack, the host LocalStack) until ``labkit.backends`` lists it; ``other_account`` names the account a
+share goes to."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from labkit.governance import skip_where_unserved
+
+#: On AWS, a real second account the tests may share with (a share sends it an invitation): none is guessed.
+OTHER_ACCOUNT_VARIABLE = "LABS_RAM_OTHER_ACCOUNT"
+
+
+@pytest.fixture
+def ram_served(backend):
+    """Skip now, before anything is created, where this backend does not serve ram."""
+    skip_where_unserved(backend, "ram")
+
+
+@pytest.fixture
+def other_account(backend) -> str:
+    """An account outside this one's organization: a placeholder on an emulator; on AWS the account named by
+    $LABS_RAM_OTHER_ACCOUNT (the test is skipped without it: sharing sends that account an invitation)."""
+    if backend.is_emulator:
+        return "111122223333"
+    account = os.environ.get(OTHER_ACCOUNT_VARIABLE)
+    if not account:
+        pytest.skip(f"set {OTHER_ACCOUNT_VARIABLE} to a second AWS account you own: a share invites that account")
+    return account
