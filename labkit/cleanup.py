@@ -7,7 +7,6 @@ undo is remembered, and the undo runs when the test ends, pass or fail, newest f
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,10 +18,9 @@ from labkit.identity_cleanup import PARTS as IDENTITY_PARTS
 from labkit.identity_cleanup import UNDO as IDENTITY_UNDO
 from labkit.network_cleanup import PARTS_OF_A_VPC
 from labkit.network_cleanup import UNDO as NETWORK_UNDO
+from labkit.undo_steps import Undo, poll_until, waiter_config
 
 log = logging.getLogger(__name__)
-
-Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
 
 
 def _object_lock_enabled(s3: Any, bucket: str) -> bool:
@@ -30,7 +28,7 @@ def _object_lock_enabled(s3: Any, bucket: str) -> bool:
         configuration = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
     except ClientError:  # ObjectLockConfigurationNotFoundError: never turned on
         return False
-    return configuration.get("ObjectLockEnabled") == "Enabled"
+    return bool(configuration.get("ObjectLockEnabled") == "Enabled")
 
 
 def _empty_and_delete_bucket(s3: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
@@ -54,7 +52,7 @@ def _delete_table(dynamodb: Any, name: str) -> None:
     switch, a restore, a new replica)."""
     status = dynamodb.describe_table(TableName=name)["Table"]["TableStatus"]  # NotFound: already gone
     if status != "ACTIVE":
-        dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 2, "MaxAttempts": 150})
+        dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=waiter_config(dynamodb))
     dynamodb.delete_table(TableName=name)
 
 
@@ -85,12 +83,12 @@ def _delete_stack_set(cloudformation: Any, params: dict[str, Any], _: dict[str, 
             Regions=sorted({i["Region"] for i in instances}),
             RetainStacks=False,
         )["OperationId"]
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline:
+
+        def finished() -> bool:
             status = cloudformation.describe_stack_set_operation(StackSetName=name, OperationId=operation)
-            if status["StackSetOperation"]["Status"] not in ("RUNNING", "QUEUED", "STOPPING"):
-                break
-            time.sleep(5)  # an operation to poll: AWS offers no waiter for it
+            return status["StackSetOperation"]["Status"] not in ("RUNNING", "QUEUED", "STOPPING")
+
+        poll_until(finished, cloudformation)  # AWS offers no waiter for a stack set operation
     cloudformation.delete_stack_set(StackSetName=name)
 
 

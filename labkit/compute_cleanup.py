@@ -5,34 +5,16 @@ without a final snapshot once it can be, a service scaled away, tasks stopped, a
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError, WaiterError
-
-log = logging.getLogger(__name__)
-
-Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
-
-
-def _quietly(call: Callable[..., Any], **kwargs: Any) -> None:
-    try:
-        call(**kwargs)
-    except (ClientError, WaiterError) as exc:
-        log.info("clean-up step skipped: %s", exc)
-
-
-#: Clean-up waits are AWS-sized (they run only where state is kept: host LocalStack, AWS).
-_CLEANUP_WAIT = {"Delay": 15, "MaxAttempts": 120}
+from labkit.undo_steps import Undo, poll_until, quietly, waiter_config
 
 
 def _delete_load_balancer(elbv2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     balancer = response["LoadBalancers"][0]
     elbv2.delete_load_balancer(LoadBalancerArn=balancer["LoadBalancerArn"])
-    _quietly(elbv2.get_waiter("load_balancers_deleted").wait, LoadBalancerArns=[balancer["LoadBalancerArn"]],
-             WaiterConfig=_CLEANUP_WAIT)  # fmt: skip
+    quietly(elbv2.get_waiter("load_balancers_deleted").wait, LoadBalancerArns=[balancer["LoadBalancerArn"]],
+             WaiterConfig=waiter_config(elbv2))  # fmt: skip
 
 
 def _delete_group(autoscaling: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
@@ -40,53 +22,51 @@ def _delete_group(autoscaling: Any, params: dict[str, Any], _: dict[str, Any]) -
     if not autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]:
         return  # deleted already (a missing group is a ValidationError, not a NotFound, on delete)
     autoscaling.delete_auto_scaling_group(AutoScalingGroupName=name, ForceDelete=True)
-    deadline = time.monotonic() + _CLEANUP_WAIT["Delay"] * _CLEANUP_WAIT["MaxAttempts"]  # botocore has no group waiter
-    while autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"]:
-        if time.monotonic() >= deadline:
-            log.info("Auto Scaling group %s still being deleted", name)
-            return
-        time.sleep(_CLEANUP_WAIT["Delay"])
+    poll_until(  # botocore has no group waiter
+        lambda: not autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])["AutoScalingGroups"],
+        autoscaling,
+    )
 
 
 def _delete_db_instance(rds: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     name = response["DBInstance"]["DBInstanceIdentifier"]
-    _quietly(rds.get_waiter("db_instance_available").wait, DBInstanceIdentifier=name, WaiterConfig=_CLEANUP_WAIT)
+    quietly(rds.get_waiter("db_instance_available").wait, DBInstanceIdentifier=name, WaiterConfig=waiter_config(rds))
     rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True, DeleteAutomatedBackups=True)
-    _quietly(rds.get_waiter("db_instance_deleted").wait, DBInstanceIdentifier=name, WaiterConfig=_CLEANUP_WAIT)
+    quietly(rds.get_waiter("db_instance_deleted").wait, DBInstanceIdentifier=name, WaiterConfig=waiter_config(rds))
 
 
 def _delete_db_snapshot(rds: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     name = response["DBSnapshot"]["DBSnapshotIdentifier"]
-    _quietly(rds.get_waiter("db_snapshot_available").wait, DBSnapshotIdentifier=name, WaiterConfig=_CLEANUP_WAIT)
+    quietly(rds.get_waiter("db_snapshot_available").wait, DBSnapshotIdentifier=name, WaiterConfig=waiter_config(rds))
     rds.delete_db_snapshot(DBSnapshotIdentifier=name)
 
 
 def _delete_db_cluster(rds: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     name = response["DBCluster"]["DBClusterIdentifier"]
-    _quietly(rds.get_waiter("db_cluster_available").wait, DBClusterIdentifier=name, WaiterConfig=_CLEANUP_WAIT)
+    quietly(rds.get_waiter("db_cluster_available").wait, DBClusterIdentifier=name, WaiterConfig=waiter_config(rds))
     rds.delete_db_cluster(DBClusterIdentifier=name, SkipFinalSnapshot=True)
-    _quietly(rds.get_waiter("db_cluster_deleted").wait, DBClusterIdentifier=name, WaiterConfig=_CLEANUP_WAIT)
+    quietly(rds.get_waiter("db_cluster_deleted").wait, DBClusterIdentifier=name, WaiterConfig=waiter_config(rds))
 
 
 def _delete_service(ecs: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     service = response["service"]
     ecs.delete_service(cluster=service["clusterArn"], service=service["serviceArn"], force=True)
-    _quietly(ecs.get_waiter("services_inactive").wait, cluster=service["clusterArn"], services=[service["serviceArn"]],
-             WaiterConfig=_CLEANUP_WAIT)  # fmt: skip
+    quietly(ecs.get_waiter("services_inactive").wait, cluster=service["clusterArn"], services=[service["serviceArn"]],
+             WaiterConfig=waiter_config(ecs))  # fmt: skip
 
 
 def _stop_tasks(ecs: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     for task in response.get("tasks", []):
-        _quietly(ecs.stop_task, cluster=task["clusterArn"], task=task["taskArn"], reason="lab clean-up")
+        quietly(ecs.stop_task, cluster=task["clusterArn"], task=task["taskArn"], reason="lab clean-up")
     if response.get("tasks"):
         cluster = response["tasks"][0]["clusterArn"]
-        _quietly(ecs.get_waiter("tasks_stopped").wait, cluster=cluster, tasks=[t["taskArn"] for t in response["tasks"]],
-                 WaiterConfig=_CLEANUP_WAIT)  # fmt: skip
+        quietly(ecs.get_waiter("tasks_stopped").wait, cluster=cluster, tasks=[t["taskArn"] for t in response["tasks"]],
+                 WaiterConfig=waiter_config(ecs))  # fmt: skip
 
 
 def _delete_task_definition(ecs: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     arn = response["taskDefinition"]["taskDefinitionArn"]
-    _quietly(ecs.deregister_task_definition, taskDefinition=arn)
+    quietly(ecs.deregister_task_definition, taskDefinition=arn)
     ecs.delete_task_definitions(taskDefinitions=[arn])
 
 

@@ -6,10 +6,9 @@ keys, groups and MFA devices; a group's policies and members; a policy's attachm
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
+from labkit.undo_steps import Undo
 
 
 def delete_role(iam: Any, params: dict[str, Any], _: dict[str, Any]) -> None:

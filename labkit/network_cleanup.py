@@ -5,26 +5,10 @@ ACLs, security groups) and deleted, an instance terminated and waited for, a hos
 
 from __future__ import annotations
 
-import logging
-import time
-from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError, WaiterError
-
-from labkit.network import FAST_WAIT, disassociate_route_tables
-
-log = logging.getLogger(__name__)
-
-Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
-
-
-def _quietly(call: Callable[..., Any], **kwargs: Any) -> None:
-    """Run one clean-up call; a resource already gone (or an emulator's refusal) never stops the rest."""
-    try:
-        call(**kwargs)
-    except (ClientError, WaiterError) as exc:
-        log.info("clean-up step skipped: %s", exc)
+from labkit.network import disassociate_route_tables
+from labkit.undo_steps import Undo, poll_until, quietly, waiter_config
 
 
 def _by_vpc(vpc_id: str) -> list[dict[str, Any]]:
@@ -33,17 +17,16 @@ def _by_vpc(vpc_id: str) -> list[dict[str, Any]]:
 
 def _terminate(ec2: Any, instance_ids: list[str]) -> None:
     if instance_ids:
-        _quietly(ec2.terminate_instances, InstanceIds=instance_ids)
-        _quietly(ec2.get_waiter("instance_terminated").wait, InstanceIds=instance_ids, WaiterConfig=FAST_WAIT)
+        quietly(ec2.terminate_instances, InstanceIds=instance_ids)
+        quietly(ec2.get_waiter("instance_terminated").wait, InstanceIds=instance_ids, WaiterConfig=waiter_config(ec2))
 
 
-def _wait_for_endpoints_gone(ec2: Any, vpc_id: str, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+def _wait_for_endpoints_gone(ec2: Any, vpc_id: str) -> None:
+    def gone() -> bool:
         left = ec2.describe_vpc_endpoints(Filters=_by_vpc(vpc_id))["VpcEndpoints"]
-        if all(e["State"].lower() in ("deleted", "deleting") and not e.get("NetworkInterfaceIds") for e in left):
-            return
-        time.sleep(2)  # AWS gives no waiter for endpoint deletion
+        return all(e["State"].lower() in ("deleted", "deleting") and not e.get("NetworkInterfaceIds") for e in left)
+
+    poll_until(gone, ec2, aws_minutes=5)  # AWS gives no waiter for endpoint deletion
 
 
 def _delete_peering(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
@@ -62,51 +45,51 @@ def empty_and_delete_vpc(ec2: Any, vpc_id: str) -> None:
     nats = [n["NatGatewayId"] for n in ec2.describe_nat_gateways(Filters=_by_vpc(vpc_id))["NatGateways"]
             if n["State"] not in ("deleted", "deleting")]  # fmt: skip
     for nat in nats:
-        _quietly(ec2.delete_nat_gateway, NatGatewayId=nat)
+        quietly(ec2.delete_nat_gateway, NatGatewayId=nat)
     if nats:
-        _quietly(ec2.get_waiter("nat_gateway_deleted").wait, NatGatewayIds=nats, WaiterConfig=FAST_WAIT)
+        quietly(ec2.get_waiter("nat_gateway_deleted").wait, NatGatewayIds=nats, WaiterConfig=waiter_config(ec2))
     endpoints = [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints(Filters=_by_vpc(vpc_id))["VpcEndpoints"]]
     if endpoints:
-        _quietly(ec2.delete_vpc_endpoints, VpcEndpointIds=endpoints)
+        quietly(ec2.delete_vpc_endpoints, VpcEndpointIds=endpoints)
         _wait_for_endpoints_gone(ec2, vpc_id)  # their network interfaces go away in the background
     flow_logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
     if flow_logs:
-        _quietly(ec2.delete_flow_logs, FlowLogIds=[f["FlowLogId"] for f in flow_logs])
+        quietly(ec2.delete_flow_logs, FlowLogIds=[f["FlowLogId"] for f in flow_logs])
     for side in ("requester-vpc-info.vpc-id", "accepter-vpc-info.vpc-id"):
         peerings = ec2.describe_vpc_peering_connections(Filters=[{"Name": side, "Values": [vpc_id]}])
         for peering in peerings["VpcPeeringConnections"]:
             pcx = peering["VpcPeeringConnectionId"]
-            _quietly(ec2.delete_vpc_peering_connection, VpcPeeringConnectionId=pcx)
+            quietly(ec2.delete_vpc_peering_connection, VpcPeeringConnectionId=pcx)
     for eni in ec2.describe_network_interfaces(Filters=_by_vpc(vpc_id))["NetworkInterfaces"]:
         attachment = eni.get("Attachment") or {}
         if attachment.get("AttachmentId") and attachment.get("DeviceIndex", 0) != 0:
-            _quietly(ec2.detach_network_interface, AttachmentId=attachment["AttachmentId"], Force=True)
-        _quietly(ec2.delete_network_interface, NetworkInterfaceId=eni["NetworkInterfaceId"])
+            quietly(ec2.detach_network_interface, AttachmentId=attachment["AttachmentId"], Force=True)
+        quietly(ec2.delete_network_interface, NetworkInterfaceId=eni["NetworkInterfaceId"])
     gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
     for igw in gateways["InternetGateways"]:
         gateway = igw["InternetGatewayId"]
-        _quietly(ec2.detach_internet_gateway, InternetGatewayId=gateway, VpcId=vpc_id)
-        _quietly(ec2.delete_internet_gateway, InternetGatewayId=gateway)
+        quietly(ec2.detach_internet_gateway, InternetGatewayId=gateway, VpcId=vpc_id)
+        quietly(ec2.delete_internet_gateway, InternetGatewayId=gateway)
     for eigw in ec2.describe_egress_only_internet_gateways()["EgressOnlyInternetGateways"]:
         if any(a.get("VpcId") == vpc_id for a in eigw.get("Attachments", [])):
             gateway = eigw["EgressOnlyInternetGatewayId"]
-            _quietly(ec2.delete_egress_only_internet_gateway, EgressOnlyInternetGatewayId=gateway)
+            quietly(ec2.delete_egress_only_internet_gateway, EgressOnlyInternetGatewayId=gateway)
     disassociate_route_tables(ec2, vpc_id)  # LocalStack keeps associations of deleted subnets, then refuses
     for subnet in ec2.describe_subnets(Filters=_by_vpc(vpc_id))["Subnets"]:
-        _quietly(ec2.delete_subnet, SubnetId=subnet["SubnetId"])
+        quietly(ec2.delete_subnet, SubnetId=subnet["SubnetId"])
     for table in ec2.describe_route_tables(Filters=_by_vpc(vpc_id))["RouteTables"]:
         if not any(a.get("Main") for a in table.get("Associations", [])):
-            _quietly(ec2.delete_route_table, RouteTableId=table["RouteTableId"])
+            quietly(ec2.delete_route_table, RouteTableId=table["RouteTableId"])
     for acl in ec2.describe_network_acls(Filters=_by_vpc(vpc_id))["NetworkAcls"]:
         if not acl.get("IsDefault"):
-            _quietly(ec2.delete_network_acl, NetworkAclId=acl["NetworkAclId"])
+            quietly(ec2.delete_network_acl, NetworkAclId=acl["NetworkAclId"])
     groups = [g for g in ec2.describe_security_groups(Filters=_by_vpc(vpc_id))["SecurityGroups"]
               if g["GroupName"] != "default"]  # fmt: skip
     for group in groups:  # rules naming other groups first: a group still named by a rule cannot be deleted
         if group.get("IpPermissions"):
-            _quietly(ec2.revoke_security_group_ingress, GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
+            quietly(ec2.revoke_security_group_ingress, GroupId=group["GroupId"], IpPermissions=group["IpPermissions"])
     for group in groups:
-        _quietly(ec2.delete_security_group, GroupId=group["GroupId"])
+        quietly(ec2.delete_security_group, GroupId=group["GroupId"])
     ec2.delete_vpc(VpcId=vpc_id)
 
 
@@ -114,22 +97,22 @@ def _release_address(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> N
     allocation = response["AllocationId"]
     address = ec2.describe_addresses(AllocationIds=[allocation])["Addresses"]
     if address and address[0].get("AssociationId"):
-        _quietly(ec2.disassociate_address, AssociationId=address[0]["AssociationId"])
+        quietly(ec2.disassociate_address, AssociationId=address[0]["AssociationId"])
     ec2.release_address(AllocationId=allocation)
 
 
 def _delete_volume(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     volume = response["VolumeId"]
     for attachment in ec2.describe_volumes(VolumeIds=[volume])["Volumes"][0].get("Attachments", []):
-        _quietly(ec2.detach_volume, VolumeId=volume, InstanceId=attachment["InstanceId"], Force=True)
-        _quietly(ec2.get_waiter("volume_available").wait, VolumeIds=[volume], WaiterConfig=FAST_WAIT)
+        quietly(ec2.detach_volume, VolumeId=volume, InstanceId=attachment["InstanceId"], Force=True)
+        quietly(ec2.get_waiter("volume_available").wait, VolumeIds=[volume], WaiterConfig=waiter_config(ec2))
     ec2.delete_volume(VolumeId=volume)
 
 
 def _delete_nat_gateway(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     nat = response["NatGateway"]["NatGatewayId"]
     ec2.delete_nat_gateway(NatGatewayId=nat)
-    _quietly(ec2.get_waiter("nat_gateway_deleted").wait, NatGatewayIds=[nat], WaiterConfig=FAST_WAIT)
+    quietly(ec2.get_waiter("nat_gateway_deleted").wait, NatGatewayIds=[nat], WaiterConfig=waiter_config(ec2))
 
 
 def _delete_internet_gateway(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
@@ -137,7 +120,7 @@ def _delete_internet_gateway(ec2: Any, _: dict[str, Any], response: dict[str, An
     for attachment in ec2.describe_internet_gateways(InternetGatewayIds=[gateway])["InternetGateways"][0].get(
         "Attachments", []
     ):
-        _quietly(ec2.detach_internet_gateway, InternetGatewayId=gateway, VpcId=attachment["VpcId"])
+        quietly(ec2.detach_internet_gateway, InternetGatewayId=gateway, VpcId=attachment["VpcId"])
     ec2.delete_internet_gateway(InternetGatewayId=gateway)
 
 
@@ -156,12 +139,9 @@ def _delete_file_system(efs: Any, params: dict[str, Any], response: dict[str, An
     file_system = response["FileSystemId"]
     targets = efs.describe_mount_targets(FileSystemId=file_system)["MountTargets"]
     for target in targets:
-        _quietly(efs.delete_mount_target, MountTargetId=target["MountTargetId"])
-    deadline = time.monotonic() + 300
-    while targets and time.monotonic() < deadline:  # AWS deletes mount targets in the background
-        targets = efs.describe_mount_targets(FileSystemId=file_system)["MountTargets"]
-        if targets:
-            time.sleep(5)
+        quietly(efs.delete_mount_target, MountTargetId=target["MountTargetId"])
+    if targets:  # AWS deletes mount targets in the background
+        poll_until(lambda: not efs.describe_mount_targets(FileSystemId=file_system)["MountTargets"], efs, 5)
     efs.delete_file_system(FileSystemId=file_system)
 
 

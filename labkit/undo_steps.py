@@ -1,0 +1,59 @@
+"""What every undo step shares: quiet sub-steps, and waits sized to where the client points.
+
+Undo runs only where state is kept between tests: host LocalStack, or real AWS. On AWS a deletion finishes in
+the background, seconds to minutes later, so a step waits for it with AWS-sized patience. An emulator on loopback
+finishes at once or never: there a wait is a few quick looks, or a run stalls for minutes on something that will
+never happen (a state LocalStack does not report).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from botocore.exceptions import ClientError, WaiterError
+
+log = logging.getLogger(__name__)
+
+Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
+
+
+def quietly(call: Callable[..., Any], **kwargs: Any) -> None:
+    """Run one sub-step; a resource already gone (or an emulator's refusal) never stops the rest."""
+    try:
+        call(**kwargs)
+    except (ClientError, WaiterError) as exc:
+        log.info("clean-up step skipped: %s", exc)
+
+
+def on_emulator(client: Any) -> bool:
+    """True when the client talks to an emulator on loopback (not to AWS)."""
+    host = (urlsplit(client.meta.endpoint_url).hostname or "").lower()
+    if host in ("localhost", "localhost.localstack.cloud") or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def waiter_config(client: Any, aws_minutes: float = 10) -> dict[str, int]:
+    """A botocore ``WaiterConfig`` for a clean-up wait: a few 1 s looks on an emulator, 5 s polls on AWS."""
+    if on_emulator(client):
+        return {"Delay": 1, "MaxAttempts": 5}
+    return {"Delay": 5, "MaxAttempts": max(1, int(aws_minutes * 12))}
+
+
+def poll_until(done: Callable[[], bool], client: Any, aws_minutes: float = 10) -> bool:
+    """Poll ``done()`` the way :func:`waiter_config` waits (for calls that have no waiter); True once it is."""
+    config = waiter_config(client, aws_minutes)
+    for attempt in range(config["MaxAttempts"]):
+        if done():
+            return True
+        if attempt + 1 < config["MaxAttempts"]:
+            time.sleep(config["Delay"])
+    return False
