@@ -304,8 +304,9 @@ class MotoServerBackend(Backend):
 
 #: Services whose API LocalStack's community edition refuses ("not included in your current license plan").
 LOCALSTACK_LICENSED_SERVICES = (
-    "athena", "autoscaling", "cloudfront", "cloudtrail", "cognito-identity", "cognito-idp", "dax", "dms", "ecr",
-    "ecs", "efs", "elasticache", "elbv2", "glue", "organizations", "polly", "rds", "xray",
+    "athena", "autoscaling", "cloudfront", "cloudtrail", "codebuild", "codecommit", "codedeploy", "codepipeline",
+    "cognito-identity", "cognito-idp", "dax", "dms", "ecr", "ecs", "efs", "elasticache", "elasticbeanstalk",
+    "elbv2", "glue", "organizations", "polly", "rds", "xray",
 )  # fmt: skip
 
 
@@ -388,8 +389,8 @@ class MiniStackBackend(Backend):
     }
     capabilities: frozenset[str] = frozenset({"http-endpoint", "dynamodb", "lambda-execution"})
     unserved: ClassVar[dict[str, str]] = {
-        service: f"MiniStack {MINISTACK_VERSION} does not implement {service} (it answers 400 with no error code)"
-        for service in ("dax", "dms", "polly", "xray")
+        service: f"MiniStack {MINISTACK_VERSION} does not implement {service}"
+        for service in ("codecommit", "codedeploy", "codepipeline", "dax", "dms", "elasticbeanstalk", "polly", "xray")
     }
     port: int = 0
     start_timeout: float = 30.0

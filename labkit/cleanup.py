@@ -14,6 +14,8 @@ from typing import Any
 from botocore.exceptions import ClientError, WaiterError
 
 from labkit.compute_cleanup import UNDO as COMPUTE_UNDO
+from labkit.deploy_cleanup import PARTS as DEPLOY_PARTS
+from labkit.deploy_cleanup import UNDO as DEPLOY_UNDO
 from labkit.identity_cleanup import PARTS as IDENTITY_PARTS
 from labkit.identity_cleanup import UNDO as IDENTITY_UNDO
 from labkit.network_cleanup import PARTS_OF_A_VPC
@@ -139,6 +141,7 @@ UNDO: dict[tuple[str, str], Undo] = {
     **NETWORK_UNDO,
     **COMPUTE_UNDO,
     **IDENTITY_UNDO,
+    **DEPLOY_UNDO,
 }
 
 #: Operations that create something we do not know how to undo: reported, so nothing is left silently.
@@ -218,4 +221,5 @@ _NOT_CREATIONS = frozenset(
     }
     | PARTS_OF_A_VPC
     | IDENTITY_PARTS
+    | DEPLOY_PARTS
 )

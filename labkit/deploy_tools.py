@@ -24,7 +24,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ClientError, WaiterError
+from botocore.exceptions import ClientError
 
 from labkit.backends import Backend
 
@@ -192,107 +192,3 @@ def service_role(iam: Any, name: str, service: str, actions: list[str]) -> str:
     allowed = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
     iam.put_role_policy(RoleName=name, PolicyName="service", PolicyDocument=json.dumps(allowed))
     return arn
-
-
-# --- undo until labkit.cleanup knows these services --------------------------------------------------------------
-
-Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
-
-
-def _delete_pipeline(codepipeline: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
-    codepipeline.delete_pipeline(name=params["pipeline"]["name"])
-
-
-def _delete_instance_profile(iam: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
-    name = params["InstanceProfileName"]
-    for role in iam.get_instance_profile(InstanceProfileName=name)["InstanceProfile"]["Roles"]:
-        iam.remove_role_from_instance_profile(InstanceProfileName=name, RoleName=role["RoleName"])
-    iam.delete_instance_profile(InstanceProfileName=name)
-
-
-def _terminate_environment(beanstalk: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
-    beanstalk.terminate_environment(EnvironmentId=response["EnvironmentId"])
-
-
-#: (service, operation) -> how to undo it, given the client, the call's parameters and its response.
-UNDO: dict[tuple[str, str], Undo] = {
-    ("iam", "CreateInstanceProfile"): _delete_instance_profile,  # before the harness deletes its role
-    ("codecommit", "CreateRepository"): lambda c, p, r: c.delete_repository(repositoryName=p["repositoryName"]),
-    ("codebuild", "CreateProject"): lambda c, p, r: c.delete_project(name=p["name"]),
-    ("codedeploy", "CreateApplication"): lambda c, p, r: c.delete_application(applicationName=p["applicationName"]),
-    ("codedeploy", "CreateDeploymentConfig"): lambda c, p, r: c.delete_deployment_config(
-        deploymentConfigName=p["deploymentConfigName"]
-    ),
-    ("codepipeline", "CreatePipeline"): _delete_pipeline,
-    ("elasticbeanstalk", "CreateApplication"): lambda c, p, r: c.delete_application(
-        ApplicationName=p["ApplicationName"], TerminateEnvByForce=True
-    ),
-    ("elasticbeanstalk", "CreateEnvironment"): _terminate_environment,
-}
-
-
-@dataclass
-class DeployTracker:
-    """Undoes, newest first, what a test created with the services of :data:`UNDO`."""
-
-    steps: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
-    watched: set[int] = field(default_factory=set)
-
-    def watch(self, client: Any) -> Any:
-        """Record the undo of every successful call of ``client`` that :data:`UNDO` knows; returns the client."""
-        if id(client) in self.watched:
-            return client
-        self.watched.add(id(client))
-        service = client.meta.service_model.service_name
-
-        def keep(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
-            context["labs_deploy_params"] = dict(params)
-
-        def record(http_response: Any, parsed: dict[str, Any], model: Any, **kwargs: Any) -> None:
-            undo = UNDO.get((service, model.name))
-            if undo is None or not 200 <= http_response.status_code < 300:
-                return
-            params = kwargs.get("context", {}).get("labs_deploy_params", {})
-            self.steps.append((f"{service}.{model.name}", lambda: undo(client, params, parsed)))
-
-        client.meta.events.register("before-parameter-build.*.*", keep)
-        client.meta.events.register("after-call.*.*", record)
-        return client
-
-    def undo_all(self) -> list[str]:
-        """Undo newest first; a line for each step that failed (a failure never stops the rest)."""
-        failures = []
-        while self.steps:
-            what, step = self.steps.pop()
-            try:
-                step()
-            except (ClientError, WaiterError) as exc:
-                code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else "waiter timed out"
-                if "NotFound" not in code and "DoesNotExist" not in code:
-                    failures.append(f"{what}: {code}")
-                    log.warning("clean-up of %s failed: %s", what, exc)
-        return failures
-
-
-@pytest.fixture
-def deploy_tracker(backend: Backend) -> Iterator[DeployTracker]:
-    """This test's :class:`DeployTracker`: undoes what it created, where state is kept between tests."""
-    tracker = DeployTracker()
-    try:
-        yield tracker
-    finally:
-        if backend.track_resources:
-            failures = tracker.undo_all()
-            if failures:
-                log.warning("clean-up left resources behind: %s", failures)
-
-
-@pytest.fixture
-def tracked(aws_client: Callable[..., Any], deploy_tracker: DeployTracker, backend: Backend) -> Callable[..., Any]:
-    """``tracked("codebuild")``: ``aws_client``, with what it creates undone after the test where state is kept."""
-
-    def make(service: str, **kwargs: Any) -> Any:
-        client = aws_client(service, **kwargs)
-        return deploy_tracker.watch(client) if backend.track_resources else client
-
-    return make

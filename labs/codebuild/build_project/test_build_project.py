@@ -45,8 +45,8 @@ def needs_a_real_build(evidence):
 
 
 @pytest.fixture
-def codebuild(tracked):
-    return tracked("codebuild")
+def codebuild(aws_client):
+    return aws_client("codebuild")
 
 
 @pytest.fixture

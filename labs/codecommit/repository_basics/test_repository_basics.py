@@ -14,8 +14,8 @@ CREATE_DOCS = "botocore:codecommit/2015-04-13#CreateRepositoryInput"
 
 
 @pytest.fixture
-def codecommit(tracked):
-    return tracked("codecommit")
+def codecommit(aws_client):
+    return aws_client("codecommit")
 
 
 @pytest.fixture

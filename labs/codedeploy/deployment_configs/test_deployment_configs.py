@@ -21,8 +21,8 @@ NO_CONFIG_API = "has no deployment configuration API (GetDeploymentConfig, Creat
 
 
 @pytest.fixture
-def codedeploy(tracked):
-    return tracked("codedeploy")
+def codedeploy(aws_client):
+    return aws_client("codedeploy")
 
 
 @pytest.fixture

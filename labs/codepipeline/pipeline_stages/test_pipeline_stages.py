@@ -37,8 +37,8 @@ def action(name, category, provider, configuration=None, inputs=(), outputs=()):
 
 
 @pytest.fixture
-def codepipeline(tracked):
-    return tracked("codepipeline")
+def codepipeline(aws_client):
+    return aws_client("codepipeline")
 
 
 @pytest.fixture

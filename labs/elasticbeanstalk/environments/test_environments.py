@@ -41,8 +41,8 @@ def moto_lacks(what):
 
 
 @pytest.fixture
-def beanstalk(tracked):
-    return tracked("elasticbeanstalk")
+def beanstalk(aws_client):
+    return aws_client("elasticbeanstalk")
 
 
 @pytest.fixture
@@ -75,10 +75,10 @@ def version(beanstalk, application, aws_client, unique_name):
 
 
 @pytest.fixture
-def launch(beanstalk, application, version, stack, tracked, unique_name, backend):
+def launch(beanstalk, application, version, stack, aws_client, unique_name, backend):
     """launch(tier=WEB_TIER, cname=None, options=()) -> CreateEnvironment's answer: a single-instance environment
     running version v1, its instances in an instance profile Beanstalk's web and worker tiers need."""
-    profile = instance_profile(tracked("iam"), unique_name("eb-instance"), INSTANCE_POLICIES)
+    profile = instance_profile(aws_client("iam"), unique_name("eb-instance"), INSTANCE_POLICIES)
 
     def create(tier=WEB_TIER, cname=None, options=()):
         settings = [

@@ -64,10 +64,10 @@ def plain_instance(ec2):
 
 
 @pytest.fixture
-def managed(ec2, ssm, tracked, unique_name, backend):
+def managed(ec2, ssm, aws_client, unique_name, backend):
     """{"web": id, "db": id, "lab": tag value}: two instances SSM lists as Online, tagged Role and Lab."""
     managed_ids(ssm, ["i-00000000000000000"])  # can this backend tell which instances are managed at all?
-    profile = ssm_instance_profile(tracked("iam"), unique_name("ssm-agent"))
+    profile = ssm_instance_profile(aws_client("iam"), unique_name("ssm-agent"))
     lab = unique_name("run-command")
     found = {"lab": lab}
     for role in ("web", "db"):
