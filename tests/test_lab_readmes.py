@@ -10,6 +10,7 @@ import botocore.session
 import pytest
 
 from labkit.byhand_runner import ByHandRunner
+from labkit.catalog import LABS_DIR as LABS_ROOT
 from labkit.catalog import Lab, survey
 
 LABS, BROKEN = survey()
@@ -22,6 +23,17 @@ def lab_id(lab: Lab) -> str:
 
 def test_every_lab_has_valid_metadata():
     assert not BROKEN, "\n".join(str(error) for error in BROKEN)
+
+
+def test_module_names_are_unique_across_labs():
+    """pytest imports a lab's test file and the modules beside it by file name: two labs with a
+    test_parameter_groups.py (or a handler.py each) would collide, and the second would not even be collected."""
+    seen: dict[str, list[str]] = {}
+    for module in sorted(Path(LABS_ROOT).glob("*/*/*.py")):
+        if module.name != "conftest.py":
+            seen.setdefault(module.name, []).append(str(module.parent.relative_to(LABS_ROOT)))
+    clashes = {name: labs for name, labs in seen.items() if len(labs) > 1}
+    assert not clashes, f"module names used by more than one lab (rename one): {clashes}"
 
 
 @pytest.mark.parametrize("lab", LABS, ids=lab_id)
