@@ -204,6 +204,12 @@ def _terminate_emr_cluster(emr: Any, _: dict[str, Any], response: dict[str, Any]
 
 def _delete_redshift_cluster(redshift: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
     cluster = params["ClusterIdentifier"]
+    try:  # the test may have deleted it; ClusterAvailable would retry on ClusterNotFound for the whole wait
+        redshift.describe_clusters(ClusterIdentifier=cluster)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ClusterNotFound":
+            return
+        raise
     _quietly(redshift.get_waiter("cluster_available").wait, ClusterIdentifier=cluster, WaiterConfig=_CLEANUP_WAIT)
     redshift.delete_cluster(ClusterIdentifier=cluster, SkipFinalClusterSnapshot=True)
     _quietly(redshift.get_waiter("cluster_deleted").wait, ClusterIdentifier=cluster, WaiterConfig=_CLEANUP_WAIT)
