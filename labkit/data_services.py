@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError, WaiterError
+from botocore.exceptions import BotoCoreError, ClientError, WaiterError
+from botocore.parsers import ResponseParserError
 
 from labkit.backends import Backend
 from labkit.compute import settle
@@ -69,21 +70,29 @@ def wait_for(
     return dict(found)
 
 
-def _until_gone(read: Callable[[], Any], minutes: int = 30) -> None:
-    """Poll ``read`` until it fails with a not-found error (deletions AWS finishes in the background)."""
-    deadline = time.monotonic() + minutes * 60
-    while time.monotonic() < deadline:
-        try:
-            read()
-        except ClientError as exc:
-            if "NotFound" in exc.response["Error"]["Code"]:
-                return
-            raise
-        time.sleep(10)  # a deletion to poll, where botocore has no waiter
-
-
+#: How long a clean-up step waits for AWS to finish a deletion in the background, and how often it looks.
+CLEANUP_MINUTES = 30
+CLEANUP_POLL_SECONDS = 15
 #: Clean-up waits are AWS-sized (they run only where state is kept: host LocalStack, AWS).
-_CLEANUP_WAIT = {"Delay": 15, "MaxAttempts": 160}
+_CLEANUP_WAIT = {"Delay": CLEANUP_POLL_SECONDS, "MaxAttempts": CLEANUP_MINUTES * 60 // CLEANUP_POLL_SECONDS}
+
+
+def _poll_until(done: Callable[[], bool]) -> None:
+    """Poll ``done`` until it holds or :data:`CLEANUP_MINUTES` have passed (deletions botocore has no waiter for)."""
+    deadline = time.monotonic() + CLEANUP_MINUTES * 60
+    while not done() and time.monotonic() < deadline:
+        time.sleep(CLEANUP_POLL_SECONDS)
+
+
+def _gone(read: Callable[[], Any]) -> bool:
+    """True once ``read`` fails with a not-found error, or answers an empty list (a filtered Describe)."""
+    try:
+        found = read()
+    except ClientError as exc:
+        if "NotFound" in exc.response["Error"]["Code"]:
+            return True
+        raise
+    return isinstance(found, list) and not found
 
 
 def _quietly(call: Callable[..., Any], **kwargs: Any) -> None:
@@ -99,7 +108,7 @@ def _quietly(call: Callable[..., Any], **kwargs: Any) -> None:
 def _delete_resolver_endpoint(resolver: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     endpoint = response["ResolverEndpoint"]["Id"]
     resolver.delete_resolver_endpoint(ResolverEndpointId=endpoint)
-    _until_gone(lambda: resolver.get_resolver_endpoint(ResolverEndpointId=endpoint))
+    _poll_until(lambda: _gone(lambda: resolver.get_resolver_endpoint(ResolverEndpointId=endpoint)))
 
 
 def _disassociate(resolver: Any, rule: str, vpc: str) -> None:
@@ -109,9 +118,7 @@ def _disassociate(resolver: Any, rule: str, vpc: str) -> None:
         found = resolver.list_resolver_rule_associations(Filters=[{"Name": "ResolverRuleId", "Values": [rule]}])
         return [a for a in found["ResolverRuleAssociations"] if a["VPCId"] == vpc]
 
-    deadline = time.monotonic() + 600
-    while still_there() and time.monotonic() < deadline:
-        time.sleep(5)  # DELETING until gone; no waiter
+    _poll_until(lambda: not still_there())  # DELETING until gone; no waiter
 
 
 def _delete_resolver_rule(resolver: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
@@ -141,15 +148,15 @@ def _delete_replication_task(dms: Any, _: dict[str, Any], response: dict[str, An
         _quietly(dms.get_waiter("replication_task_ready").wait,
                  Filters=[{"Name": "replication-task-arn", "Values": [arn]}], WaiterConfig=_CLEANUP_WAIT)  # fmt: skip
     dms.delete_replication_task(ReplicationTaskArn=arn)
-    _quietly(dms.get_waiter("replication_task_deleted").wait,
-             Filters=[{"Name": "replication-task-arn", "Values": [arn]}], WaiterConfig=_CLEANUP_WAIT)  # fmt: skip
+    by_arn = [{"Name": "replication-task-arn", "Values": [arn]}]
+    _poll_until(lambda: _gone(lambda: dms.describe_replication_tasks(Filters=by_arn)["ReplicationTasks"]))
 
 
 def _delete_dms_endpoint(dms: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     arn = response["Endpoint"]["EndpointArn"]
     dms.delete_endpoint(EndpointArn=arn)
-    _quietly(dms.get_waiter("endpoint_deleted").wait, Filters=[{"Name": "endpoint-arn", "Values": [arn]}],
-             WaiterConfig=_CLEANUP_WAIT)  # fmt: skip
+    by_arn = [{"Name": "endpoint-arn", "Values": [arn]}]
+    _poll_until(lambda: _gone(lambda: dms.describe_endpoints(Filters=by_arn)["Endpoints"]))
 
 
 def _delete_replication_instance(dms: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
@@ -157,7 +164,7 @@ def _delete_replication_instance(dms: Any, _: dict[str, Any], response: dict[str
     by_arn = [{"Name": "replication-instance-arn", "Values": [arn]}]
     _quietly(dms.get_waiter("replication_instance_available").wait, Filters=by_arn, WaiterConfig=_CLEANUP_WAIT)
     dms.delete_replication_instance(ReplicationInstanceArn=arn)
-    _quietly(dms.get_waiter("replication_instance_deleted").wait, Filters=by_arn, WaiterConfig=_CLEANUP_WAIT)
+    _poll_until(lambda: _gone(lambda: dms.describe_replication_instances(Filters=by_arn)["ReplicationInstances"]))
 
 
 # --- undo: ElastiCache ----------------------------------------------------------------------------------------------
@@ -183,12 +190,12 @@ def _delete_cache_cluster(elasticache: Any, params: dict[str, Any], _: dict[str,
 
 def _delete_cache_snapshot(elasticache: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
     name = params["SnapshotName"]
-    deadline = time.monotonic() + 1800
-    while time.monotonic() < deadline:  # a snapshot still creating cannot be deleted; no waiter
+
+    def settled() -> bool:  # a snapshot still creating cannot be deleted; no waiter
         found = elasticache.describe_snapshots(SnapshotName=name)["Snapshots"]
-        if not found or found[0]["SnapshotStatus"] != "creating":
-            break
-        time.sleep(15)
+        return not found or found[0]["SnapshotStatus"] != "creating"
+
+    _poll_until(settled)
     elasticache.delete_snapshot(SnapshotName=name)
 
 
@@ -289,8 +296,8 @@ class DataTracker:
             what, step = self.steps.pop()
             try:
                 step()
-            except (ClientError, WaiterError) as exc:
-                code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else "waiter timed out"
+            except (ClientError, BotoCoreError, ResponseParserError) as exc:  # also a waiter giving up, a bad answer
+                code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else type(exc).__name__
                 if "NotFound" not in code:
                     failures.append(f"{what}: {code}")
                     log.warning("clean-up of %s failed: %s", what, exc)

@@ -1,0 +1,192 @@
+"""labkit.data_services: skips where a backend answers a service without serving it, waits that return what they saw,
+and the undo of what the data service labs create (a moto server stands in for AWS: the tracker sees only the API;
+clean-up waits are shortened, since moto leaves some deletions half done)."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import botocore.session
+import pytest
+
+from labkit import data_services
+from labkit.backends import LocalStackBackend, MiniStackBackend, MotoBackend, MotoServerBackend
+
+
+def test_every_undo_names_an_operation_botocore_knows():
+    session = botocore.session.get_session()
+    unknown = [
+        (service, operation)
+        for service, operation in data_services.UNDO
+        if operation not in session.get_service_model(service).operation_names
+    ]
+    assert unknown == []
+
+
+@pytest.mark.parametrize(
+    ("backend", "service", "reason"),
+    [
+        (MiniStackBackend(), "route53resolver", "does not implement route53resolver"),
+        (MiniStackBackend(), "redshift", "does not implement redshift"),
+        (MiniStackBackend(), "dms", "does not implement dms"),
+        (LocalStackBackend(endpoint_url="http://127.0.0.1:1"), "emr", "refuses emr"),
+    ],
+    ids=["ministack-route53resolver", "ministack-redshift", "ministack-dms", "localstack-emr"],
+)
+def test_a_backend_that_does_not_serve_a_service_skips_with_the_reason(backend, service, reason):
+    with pytest.raises(pytest.skip.Exception, match=reason):
+        data_services.skip_where_unserved(backend, service)
+
+
+def test_a_backend_that_serves_the_service_does_not_skip():
+    data_services.skip_where_unserved(MotoBackend(), "route53resolver")  # returns: nothing to skip
+
+
+def test_wait_for_returns_the_first_reading_that_is_done():
+    readings = iter([{"Status": "CREATING"}, {"Status": "OPERATIONAL"}, {"Status": "late"}])
+
+    found = data_services.wait_for(lambda: next(readings), lambda r: r["Status"] != "CREATING", MotoBackend())
+
+    assert found == {"Status": "OPERATIONAL"}
+
+
+def test_wait_for_gives_up_on_an_emulator_with_the_last_reading():
+    found = data_services.wait_for(lambda: {"Status": "creating"}, lambda r: False, MotoBackend())
+
+    assert found == {"Status": "creating"}
+
+
+# --- the tracker, against a moto server -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stand_in_for_aws():
+    backend = MotoServerBackend()
+    backend.start()
+    yield backend
+    backend.stop()
+
+
+@pytest.fixture
+def clients(stand_in_for_aws, monkeypatch):
+    stand_in_for_aws.reset()
+    monkeypatch.setattr(data_services, "CLEANUP_MINUTES", 0)
+    monkeypatch.setattr(data_services, "_CLEANUP_WAIT", {"Delay": 1, "MaxAttempts": 1})
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    return lambda service: session.client(service, endpoint_url=stand_in_for_aws.endpoint_url)
+
+
+@pytest.fixture
+def network(clients):
+    """A VPC with a subnet in each of two zones and a security group (not watched: the harness's part)."""
+    ec2 = clients("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
+        for i, zone in enumerate(["us-east-1a", "us-east-1b"])
+    ]
+    group = ec2.create_security_group(GroupName="dns", Description="dns", VpcId=vpc)["GroupId"]
+    return {"vpc": vpc, "subnets": subnets, "group": group}
+
+
+def test_resolver_endpoints_rules_and_associations_are_undone_newest_first(clients, network):
+    tracker = data_services.DataTracker()
+    resolver = tracker.watch(clients("route53resolver"))
+    tracker.watch(resolver)  # a second watch of the same client records nothing twice
+    endpoint = resolver.create_resolver_endpoint(
+        CreatorRequestId="out", Direction="OUTBOUND", SecurityGroupIds=[network["group"]],
+        IpAddresses=[{"SubnetId": subnet} for subnet in network["subnets"]],
+    )["ResolverEndpoint"]["Id"]  # fmt: skip
+    rule = resolver.create_resolver_rule(
+        CreatorRequestId="rule", RuleType="FORWARD", DomainName="corp.example.com", ResolverEndpointId=endpoint,
+        TargetIps=[{"Ip": "192.168.10.10", "Port": 53}],
+    )["ResolverRule"]["Id"]  # fmt: skip
+    resolver.associate_resolver_rule(ResolverRuleId=rule, VPCId=network["vpc"])
+
+    assert [what for what, _ in tracker.steps] == [
+        "route53resolver.CreateResolverEndpoint", "route53resolver.CreateResolverRule",
+        "route53resolver.AssociateResolverRule",
+    ]  # fmt: skip
+    assert tracker.undo_all() == []
+    assert resolver.list_resolver_rule_associations()["ResolverRuleAssociations"] == []
+    assert resolver.list_resolver_rules()["ResolverRules"] == []
+    assert resolver.list_resolver_endpoints()["ResolverEndpoints"] == []
+
+
+def test_dms_tasks_endpoints_instances_and_subnet_groups_are_undone(clients, network):
+    tracker = data_services.DataTracker()
+    dms = tracker.watch(clients("dms"))
+    subnets = network["subnets"]
+    dms.create_replication_subnet_group(ReplicationSubnetGroupIdentifier="two-zones",
+                                        ReplicationSubnetGroupDescription="x", SubnetIds=subnets)  # fmt: skip
+    instance = dms.create_replication_instance(
+        ReplicationInstanceIdentifier="replicator", ReplicationInstanceClass="dms.t3.micro",
+        ReplicationSubnetGroupIdentifier="two-zones",
+    )["ReplicationInstance"]["ReplicationInstanceArn"]  # fmt: skip
+    source = dms.create_endpoint(EndpointIdentifier="src", EndpointType="source", EngineName="mysql",
+                                 ServerName="192.0.2.10", Port=3306, Username="a", Password="b")  # fmt: skip
+    role = {"ServiceAccessRoleArn": "arn:aws:iam::123456789012:role/dms"}
+    target = dms.create_endpoint(EndpointIdentifier="tgt", EndpointType="target", EngineName="dynamodb",
+                                 DynamoDbSettings=role)  # fmt: skip
+    dms.create_replication_task(
+        ReplicationTaskIdentifier="shop", MigrationType="full-load", ReplicationInstanceArn=instance,
+        SourceEndpointArn=source["Endpoint"]["EndpointArn"], TargetEndpointArn=target["Endpoint"]["EndpointArn"],
+        TableMappings=json.dumps({"rules": []}),
+    )  # fmt: skip
+
+    assert tracker.undo_all() == []
+    assert dms.describe_replication_tasks()["ReplicationTasks"] == []
+    assert dms.describe_endpoints()["Endpoints"] == []
+    assert dms.describe_replication_instances()["ReplicationInstances"] == []
+    assert dms.describe_replication_subnet_groups()["ReplicationSubnetGroups"] == []
+
+
+def test_caches_and_their_snapshots_are_deleted(clients):
+    tracker = data_services.DataTracker()
+    elasticache = tracker.watch(clients("elasticache"))
+    elasticache.create_replication_group(ReplicationGroupId="shop", ReplicationGroupDescription="x",
+                                         CacheNodeType="cache.t3.micro", Engine="redis")  # fmt: skip
+    elasticache.create_cache_cluster(CacheClusterId="sessions", Engine="memcached", CacheNodeType="cache.t3.micro")
+    elasticache.create_snapshot(ReplicationGroupId="shop", SnapshotName="backup")
+
+    assert tracker.undo_all() == []
+    assert elasticache.describe_snapshots()["Snapshots"] == []
+    # moto marks a deleted group or cluster 'deleting' and keeps it; AWS removes it when done
+    assert {g["Status"] for g in elasticache.describe_replication_groups()["ReplicationGroups"]} <= {"deleting"}
+    assert {c["CacheClusterStatus"] for c in elasticache.describe_cache_clusters()["CacheClusters"]} <= {"deleting"}
+
+
+def test_emr_and_redshift_clusters_are_ended_and_one_deleted_already_is_skipped(clients):
+    tracker = data_services.DataTracker()
+    emr, redshift = tracker.watch(clients("emr")), tracker.watch(clients("redshift"))
+    job = emr.run_job_flow(
+        Name="nightly", ReleaseLabel="emr-7.5.0", JobFlowRole="EMR_EC2_DefaultRole", ServiceRole="EMR_DefaultRole",
+        Instances={"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
+    )["JobFlowId"]  # fmt: skip
+    login = {
+        "NodeType": "ra3.large",
+        "ClusterType": "single-node",
+        "MasterUsername": "a",
+        "MasterUserPassword": "Aa1aaaaa",
+    }
+    for name in ("kept", "gone"):
+        redshift.create_cluster(ClusterIdentifier=name, **login)
+    redshift.create_cluster_snapshot(SnapshotIdentifier="nightly", ClusterIdentifier="kept")
+    redshift.enable_snapshot_copy(ClusterIdentifier="kept", DestinationRegion="us-west-2")
+    redshift.delete_cluster(ClusterIdentifier="gone", SkipFinalClusterSnapshot=True)  # the test's own delete
+
+    assert tracker.undo_all() == []
+    assert emr.describe_cluster(ClusterId=job)["Cluster"]["Status"]["State"] == "TERMINATED"
+    assert redshift.describe_clusters()["Clusters"] == []
+    assert [s for s in redshift.describe_cluster_snapshots()["Snapshots"] if s["SnapshotType"] == "manual"] == []
+
+
+def test_an_undo_the_backend_cannot_answer_is_reported_not_raised(clients, network):
+    tracker = data_services.DataTracker()
+    elasticache = tracker.watch(clients("elasticache"))
+    elasticache.create_cache_subnet_group(CacheSubnetGroupName="caches", CacheSubnetGroupDescription="x",
+                                          SubnetIds=network["subnets"])  # fmt: skip
+
+    # moto has no DeleteCacheSubnetGroup: its answer is a page botocore cannot parse
+    assert tracker.undo_all() == ["elasticache.CreateCacheSubnetGroup: ResponseParserError"]
