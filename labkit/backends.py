@@ -150,6 +150,10 @@ class MotoBackend(Backend):
         # the run's boto3 session is made, or that session's clients would never be answered in process.
         import moto.core.models  # noqa: F401
 
+        from labkit.moto_images import use_fewer_images
+
+        use_fewer_images(self.region)
+
     def stop(self) -> None:
         if self._mock is not None:
             self._resume()
@@ -280,6 +284,9 @@ class MotoServerBackend(Backend):
 
     def start(self) -> None:
         if self._server is None:
+            from labkit.moto_images import use_fewer_images
+
+            use_fewer_images(self.region)
             self._server = BoundedMotoServer(self.port)
             self.endpoint_url = self._server.start()
 
