@@ -4,10 +4,11 @@ for the same way on every backend, and the undo of what a test created.
 - Waits. A Resolver endpoint is ``CREATING`` before ``OPERATIONAL``, a DMS replication instance ``creating`` before
   ``available``, a cache or a warehouse cluster ``creating`` for minutes. The SDK's waiters are used where botocore
   has them (``labkit.compute.waiter_config`` sizes them per backend); :func:`wait_for` polls the rest.
-- Undo: :data:`UNDO` (the shape of ``labkit.cleanup.UNDO``), applied newest first by :class:`DataTracker` on backends
-  that keep state (host LocalStack, AWS) until the harness's own tracker takes these services over. Deleting is
-  asynchronous on AWS too: a Resolver endpoint keeps its network interfaces, a cache cluster its subnets, until it
-  is gone, so each undo waits before the harness empties the VPC.
+- Undo: :data:`UNDO` (the shape of ``labkit.cleanup.UNDO``, built on ``labkit.undo_steps``), applied newest first by
+  :class:`DataTracker` on backends that keep state (host LocalStack, AWS) until ``labkit.cleanup.UNDO`` takes these
+  services over. Deleting is asynchronous on AWS: a Resolver endpoint keeps its network interfaces, a cache cluster
+  its subnets, until it is gone, so each undo waits (AWS-sized on AWS, a few looks on an emulator) before the
+  harness empties the VPC.
 - :func:`skip_where_unserved`: a backend that answers a service without serving it, before ``labkit.backends``
   lists it, skips with the reason instead of failing.
 """
@@ -15,21 +16,19 @@ for the same way on every backend, and the undo of what a test created.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from botocore.exceptions import BotoCoreError, ClientError, WaiterError
+from botocore.exceptions import BotoCoreError, ClientError
 from botocore.parsers import ResponseParserError
 
 from labkit.backends import Backend
 from labkit.compute import settle
+from labkit.undo_steps import Undo, poll_until, quietly, waiter_config
 
 log = logging.getLogger(__name__)
-
-Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
 
 # --- services a backend answers without serving them --------------------------------------------------------------
 
@@ -70,18 +69,8 @@ def wait_for(
     return dict(found)
 
 
-#: How long a clean-up step waits for AWS to finish a deletion in the background, and how often it looks.
+#: How long a clean-up step gives AWS to finish the slowest deletions (a cache or a warehouse cluster).
 CLEANUP_MINUTES = 30
-CLEANUP_POLL_SECONDS = 15
-#: Clean-up waits are AWS-sized (they run only where state is kept: host LocalStack, AWS).
-_CLEANUP_WAIT = {"Delay": CLEANUP_POLL_SECONDS, "MaxAttempts": CLEANUP_MINUTES * 60 // CLEANUP_POLL_SECONDS}
-
-
-def _poll_until(done: Callable[[], bool]) -> None:
-    """Poll ``done`` until it holds or :data:`CLEANUP_MINUTES` have passed (deletions botocore has no waiter for)."""
-    deadline = time.monotonic() + CLEANUP_MINUTES * 60
-    while not done() and time.monotonic() < deadline:
-        time.sleep(CLEANUP_POLL_SECONDS)
 
 
 def _gone(read: Callable[[], Any]) -> bool:
@@ -95,11 +84,13 @@ def _gone(read: Callable[[], Any]) -> bool:
     return isinstance(found, list) and not found
 
 
-def _quietly(call: Callable[..., Any], **kwargs: Any) -> None:
-    try:
-        call(**kwargs)
-    except (ClientError, WaiterError) as exc:
-        log.info("clean-up step skipped: %s", exc)
+def _wait(client: Any, waiter: str, **kwargs: Any) -> None:
+    """A botocore waiter, sized by where the client points (undo_steps), that never stops the clean-up."""
+    quietly(client.get_waiter(waiter).wait, WaiterConfig=waiter_config(client, CLEANUP_MINUTES), **kwargs)
+
+
+def _until(done: Callable[[], bool], client: Any) -> None:
+    poll_until(done, client, CLEANUP_MINUTES)
 
 
 # --- undo: Route 53 Resolver ----------------------------------------------------------------------------------------
@@ -108,17 +99,17 @@ def _quietly(call: Callable[..., Any], **kwargs: Any) -> None:
 def _delete_resolver_endpoint(resolver: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     endpoint = response["ResolverEndpoint"]["Id"]
     resolver.delete_resolver_endpoint(ResolverEndpointId=endpoint)
-    _poll_until(lambda: _gone(lambda: resolver.get_resolver_endpoint(ResolverEndpointId=endpoint)))
+    _until(lambda: _gone(lambda: resolver.get_resolver_endpoint(ResolverEndpointId=endpoint)), resolver)
 
 
 def _disassociate(resolver: Any, rule: str, vpc: str) -> None:
-    _quietly(resolver.disassociate_resolver_rule, ResolverRuleId=rule, VPCId=vpc)
+    quietly(resolver.disassociate_resolver_rule, ResolverRuleId=rule, VPCId=vpc)
 
     def still_there() -> list[dict[str, Any]]:
         found = resolver.list_resolver_rule_associations(Filters=[{"Name": "ResolverRuleId", "Values": [rule]}])
         return [a for a in found["ResolverRuleAssociations"] if a["VPCId"] == vpc]
 
-    _poll_until(lambda: not still_there())  # DELETING until gone; no waiter
+    _until(lambda: not still_there(), resolver)  # DELETING until gone; no waiter
 
 
 def _delete_resolver_rule(resolver: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
@@ -141,30 +132,28 @@ def _delete_replication_task(dms: Any, _: dict[str, Any], response: dict[str, An
     found = dms.describe_replication_tasks(Filters=[{"Name": "replication-task-arn", "Values": [arn]}])
     status = found["ReplicationTasks"][0]["Status"] if found["ReplicationTasks"] else "gone"
     if status in ("running", "starting"):
-        _quietly(dms.stop_replication_task, ReplicationTaskArn=arn)
-        _quietly(dms.get_waiter("replication_task_stopped").wait,
-                 Filters=[{"Name": "replication-task-arn", "Values": [arn]}], WaiterConfig=_CLEANUP_WAIT)  # fmt: skip
+        quietly(dms.stop_replication_task, ReplicationTaskArn=arn)
+        _wait(dms, "replication_task_stopped", Filters=[{"Name": "replication-task-arn", "Values": [arn]}])
     elif status == "creating":
-        _quietly(dms.get_waiter("replication_task_ready").wait,
-                 Filters=[{"Name": "replication-task-arn", "Values": [arn]}], WaiterConfig=_CLEANUP_WAIT)  # fmt: skip
+        _wait(dms, "replication_task_ready", Filters=[{"Name": "replication-task-arn", "Values": [arn]}])
     dms.delete_replication_task(ReplicationTaskArn=arn)
     by_arn = [{"Name": "replication-task-arn", "Values": [arn]}]
-    _poll_until(lambda: _gone(lambda: dms.describe_replication_tasks(Filters=by_arn)["ReplicationTasks"]))
+    _until(lambda: _gone(lambda: dms.describe_replication_tasks(Filters=by_arn)["ReplicationTasks"]), dms)
 
 
 def _delete_dms_endpoint(dms: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     arn = response["Endpoint"]["EndpointArn"]
     dms.delete_endpoint(EndpointArn=arn)
     by_arn = [{"Name": "endpoint-arn", "Values": [arn]}]
-    _poll_until(lambda: _gone(lambda: dms.describe_endpoints(Filters=by_arn)["Endpoints"]))
+    _until(lambda: _gone(lambda: dms.describe_endpoints(Filters=by_arn)["Endpoints"]), dms)
 
 
 def _delete_replication_instance(dms: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     arn = response["ReplicationInstance"]["ReplicationInstanceArn"]
     by_arn = [{"Name": "replication-instance-arn", "Values": [arn]}]
-    _quietly(dms.get_waiter("replication_instance_available").wait, Filters=by_arn, WaiterConfig=_CLEANUP_WAIT)
+    _wait(dms, "replication_instance_available", Filters=by_arn)
     dms.delete_replication_instance(ReplicationInstanceArn=arn)
-    _poll_until(lambda: _gone(lambda: dms.describe_replication_instances(Filters=by_arn)["ReplicationInstances"]))
+    _until(lambda: _gone(lambda: dms.describe_replication_instances(Filters=by_arn)["ReplicationInstances"]), dms)
 
 
 # --- undo: ElastiCache ----------------------------------------------------------------------------------------------
@@ -172,20 +161,16 @@ def _delete_replication_instance(dms: Any, _: dict[str, Any], response: dict[str
 
 def _delete_replication_group(elasticache: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
     group = params["ReplicationGroupId"]
-    _quietly(elasticache.get_waiter("replication_group_available").wait, ReplicationGroupId=group,
-             WaiterConfig=_CLEANUP_WAIT)  # fmt: skip
+    _wait(elasticache, "replication_group_available", ReplicationGroupId=group)
     elasticache.delete_replication_group(ReplicationGroupId=group)
-    _quietly(elasticache.get_waiter("replication_group_deleted").wait, ReplicationGroupId=group,
-             WaiterConfig=_CLEANUP_WAIT)  # fmt: skip
+    _wait(elasticache, "replication_group_deleted", ReplicationGroupId=group)
 
 
 def _delete_cache_cluster(elasticache: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
     cluster = params["CacheClusterId"]
-    _quietly(elasticache.get_waiter("cache_cluster_available").wait, CacheClusterId=cluster,
-             WaiterConfig=_CLEANUP_WAIT)  # fmt: skip
+    _wait(elasticache, "cache_cluster_available", CacheClusterId=cluster)
     elasticache.delete_cache_cluster(CacheClusterId=cluster)
-    _quietly(elasticache.get_waiter("cache_cluster_deleted").wait, CacheClusterId=cluster,
-             WaiterConfig=_CLEANUP_WAIT)  # fmt: skip
+    _wait(elasticache, "cache_cluster_deleted", CacheClusterId=cluster)
 
 
 def _delete_cache_snapshot(elasticache: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
@@ -195,7 +180,7 @@ def _delete_cache_snapshot(elasticache: Any, params: dict[str, Any], _: dict[str
         found = elasticache.describe_snapshots(SnapshotName=name)["Snapshots"]
         return not found or found[0]["SnapshotStatus"] != "creating"
 
-    _poll_until(settled)
+    _until(settled, elasticache)
     elasticache.delete_snapshot(SnapshotName=name)
 
 
@@ -204,9 +189,9 @@ def _delete_cache_snapshot(elasticache: Any, params: dict[str, Any], _: dict[str
 
 def _terminate_emr_cluster(emr: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     cluster = response["JobFlowId"]
-    _quietly(emr.set_termination_protection, JobFlowIds=[cluster], TerminationProtected=False)
+    quietly(emr.set_termination_protection, JobFlowIds=[cluster], TerminationProtected=False)
     emr.terminate_job_flows(JobFlowIds=[cluster])
-    _quietly(emr.get_waiter("cluster_terminated").wait, ClusterId=cluster, WaiterConfig=_CLEANUP_WAIT)
+    _wait(emr, "cluster_terminated", ClusterId=cluster)
 
 
 def _delete_redshift_cluster(redshift: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
@@ -217,9 +202,9 @@ def _delete_redshift_cluster(redshift: Any, params: dict[str, Any], _: dict[str,
         if exc.response["Error"]["Code"] == "ClusterNotFound":
             return
         raise
-    _quietly(redshift.get_waiter("cluster_available").wait, ClusterIdentifier=cluster, WaiterConfig=_CLEANUP_WAIT)
+    _wait(redshift, "cluster_available", ClusterIdentifier=cluster)
     redshift.delete_cluster(ClusterIdentifier=cluster, SkipFinalClusterSnapshot=True)
-    _quietly(redshift.get_waiter("cluster_deleted").wait, ClusterIdentifier=cluster, WaiterConfig=_CLEANUP_WAIT)
+    _wait(redshift, "cluster_deleted", ClusterIdentifier=cluster)
 
 
 #: (service, operation) -> how to undo it, given the client, the call's parameters and its response; the shape of
@@ -250,7 +235,7 @@ UNDO: dict[tuple[str, str], Undo] = {
     ("redshift", "CreateClusterSnapshot"): lambda c, p, r: c.delete_cluster_snapshot(
         SnapshotIdentifier=p["SnapshotIdentifier"]
     ),
-    ("redshift", "EnableSnapshotCopy"): lambda c, p, r: _quietly(
+    ("redshift", "EnableSnapshotCopy"): lambda c, p, r: quietly(
         c.disable_snapshot_copy, ClusterIdentifier=p["ClusterIdentifier"]
     ),
 }

@@ -1,6 +1,6 @@
 """labkit.data_services: skips where a backend answers a service without serving it, waits that return what they saw,
 and the undo of what the data service labs create (a moto server stands in for AWS: the tracker sees only the API;
-clean-up waits are shortened, since moto leaves some deletions half done)."""
+on loopback, labkit.undo_steps sizes the clean-up waits to a few quick looks)."""
 
 from __future__ import annotations
 
@@ -69,10 +69,8 @@ def stand_in_for_aws():
 
 
 @pytest.fixture
-def clients(stand_in_for_aws, monkeypatch):
+def clients(stand_in_for_aws):
     stand_in_for_aws.reset()
-    monkeypatch.setattr(data_services, "CLEANUP_MINUTES", 0)
-    monkeypatch.setattr(data_services, "_CLEANUP_WAIT", {"Delay": 1, "MaxAttempts": 1})
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
     return lambda service: session.client(service, endpoint_url=stand_in_for_aws.endpoint_url)
 
