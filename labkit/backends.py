@@ -313,7 +313,7 @@ class MotoServerBackend(Backend):
 LOCALSTACK_LICENSED_SERVICES = (
     "athena", "autoscaling", "cloudfront", "cloudtrail", "codebuild", "codecommit", "codedeploy", "codepipeline",
     "cognito-identity", "cognito-idp", "dax", "dms", "ecr", "ecs", "efs", "elasticache", "elasticbeanstalk",
-    "elbv2", "glue", "organizations", "polly", "rds", "xray",
+    "elbv2", "glue", "organizations", "polly", "ram", "rds", "service-quotas", "xray",
 )  # fmt: skip
 
 
@@ -397,7 +397,18 @@ class MiniStackBackend(Backend):
     capabilities: frozenset[str] = frozenset({"http-endpoint", "dynamodb", "lambda-execution"})
     unserved: ClassVar[dict[str, str]] = {
         service: f"MiniStack {MINISTACK_VERSION} does not implement {service}"
-        for service in ("codecommit", "codedeploy", "codepipeline", "dax", "dms", "elasticbeanstalk", "polly", "xray")
+        for service in (
+            "codecommit",
+            "codedeploy",
+            "codepipeline",
+            "dax",
+            "dms",
+            "elasticbeanstalk",
+            "polly",
+            "ram",
+            "service-quotas",
+            "xray",
+        )  # fmt: skip
     }
     port: int = 0
     start_timeout: float = 30.0

@@ -58,6 +58,15 @@ def _delete_table(dynamodb: Any, name: str) -> None:
     dynamodb.delete_table(TableName=name)
 
 
+def _delete_stream(kinesis: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
+    """Delete a stream once it is ACTIVE (one still UPDATING, resharding or changing encryption, refuses)."""
+    name = params["StreamName"]
+    status = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamStatus"]
+    if status != "ACTIVE":
+        kinesis.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig=waiter_config(kinesis))
+    kinesis.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
+
+
 def _delete_rule(events: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
     bus = params.get("EventBusName", "default")
     targets = events.list_targets_by_rule(Rule=params["Name"], EventBusName=bus)["Targets"]
@@ -101,9 +110,7 @@ UNDO: dict[tuple[str, str], Undo] = {
     ("sqs", "CreateQueue"): lambda c, p, r: c.delete_queue(QueueUrl=r["QueueUrl"]),
     ("sns", "CreateTopic"): lambda c, p, r: c.delete_topic(TopicArn=r["TopicArn"]),
     ("sns", "Subscribe"): lambda c, p, r: c.unsubscribe(SubscriptionArn=r["SubscriptionArn"]),
-    ("kinesis", "CreateStream"): lambda c, p, r: c.delete_stream(
-        StreamName=p["StreamName"], EnforceConsumerDeletion=True
-    ),
+    ("kinesis", "CreateStream"): _delete_stream,
     ("firehose", "CreateDeliveryStream"): lambda c, p, r: c.delete_delivery_stream(
         DeliveryStreamName=p["DeliveryStreamName"]
     ),
@@ -136,6 +143,26 @@ UNDO: dict[tuple[str, str], Undo] = {
     ("dynamodb", "CreateBackup"): lambda c, p, r: c.delete_backup(BackupArn=r["BackupDetails"]["BackupArn"]),
     ("dynamodb", "RestoreTableFromBackup"): lambda c, p, r: _delete_table(c, p["TargetTableName"]),
     ("dynamodb", "RestoreTableToPointInTime"): lambda c, p, r: _delete_table(c, p["TargetTableName"]),
+    ("kms", "CreateAlias"): lambda c, p, r: c.delete_alias(AliasName=p["AliasName"]),  # it outlives its key
+    ("ram", "CreateResourceShare"): lambda c, p, r: c.delete_resource_share(
+        resourceShareArn=r["resourceShare"]["resourceShareArn"]
+    ),
+    ("ec2", "CreateManagedPrefixList"): lambda c, p, r: c.delete_managed_prefix_list(
+        PrefixListId=r["PrefixList"]["PrefixListId"]
+    ),
+    ("config", "PutConfigurationRecorder"): lambda c, p, r: c.delete_configuration_recorder(
+        ConfigurationRecorderName=p["ConfigurationRecorder"]["name"]
+    ),
+    ("config", "StartConfigurationRecorder"): lambda c, p, r: c.stop_configuration_recorder(
+        ConfigurationRecorderName=p["ConfigurationRecorderName"]
+    ),
+    ("config", "PutDeliveryChannel"): lambda c, p, r: c.delete_delivery_channel(
+        DeliveryChannelName=p["DeliveryChannel"]["name"]
+    ),
+    ("config", "PutConfigRule"): lambda c, p, r: c.delete_config_rule(ConfigRuleName=p["ConfigRule"]["ConfigRuleName"]),
+    ("config", "PutConfigurationAggregator"): lambda c, p, r: c.delete_configuration_aggregator(
+        ConfigurationAggregatorName=p["ConfigurationAggregatorName"]
+    ),
     ("dax", "CreateCluster"): lambda c, p, r: c.delete_cluster(ClusterName=p["ClusterName"]),
     ("s3control", "CreateAccessPoint"): lambda c, p, r: c.delete_access_point(AccountId=p["AccountId"], Name=p["Name"]),
     **NETWORK_UNDO,
@@ -203,7 +230,7 @@ _NOT_CREATIONS = frozenset(
     {  # sub-resources that go away with the parent the tracker already deletes
         "CreateMultipartUpload",
         "CreateLogStream",
-        "CreateAlias",
+        "CreateAlias",  # a Lambda alias goes with its function (a KMS alias has its own undo above)
         "CreateDeployment",
         "CreateResource",
         "CreateModel",

@@ -1,7 +1,5 @@
 """Governance and encryption labs (AWS Config, RAM, Service Quotas, encrypted tables and streams): what they share.
 
-- :func:`skip_where_unserved`: a backend that answers a service without serving it, before ``labkit.backends``
-  lists it, skips the test with the reason instead of failing (:data:`NOT_SERVED`).
 - :func:`retry_while`: a call AWS refuses for a few seconds after a change it depends on (a new role that Config
   must assume, a bucket policy Config checks), retried on AWS only; an emulator answers once.
 - AWS Config keeps **one** customer managed configuration recorder and one delivery channel per account and
@@ -22,33 +20,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-import pytest
 from botocore.exceptions import ClientError
 
 from labkit.backends import Backend
 
 T = TypeVar("T")
 
-#: (backend, service) -> why a lab skips there, until ``labkit.backends`` lists the service as unserved.
-NOT_SERVED: dict[tuple[str, str], str] = {
-    ("ministack", "ram"): "MiniStack 1.5.33 does not implement ram (it answers 400 with no error code)",
-    ("ministack", "service-quotas"): "MiniStack 1.5.33 does not implement service-quotas (it answers 400 with no "
-    "error code)",
-    ("localstack", "ram"): "LocalStack's community edition answers InternalFailure for ram: 'not included in your "
-    "current license plan' (probed with localstack-core 2026.3.0)",
-    ("localstack", "service-quotas"): "LocalStack's community edition answers InternalFailure for service-quotas: "
-    "'not included in your current license plan' (probed with localstack-core 2026.3.0)",
-}
-
 #: How long AWS may take to accept a call that depends on a change just made (IAM roles, bucket policies).
 AWS_SETTLE_SECONDS = 90.0
-
-
-def skip_where_unserved(backend: Backend, service: str) -> None:
-    """Skip the test, with the reason, where ``backend`` does not serve ``service`` (boto3's name for it)."""
-    reason = backend.lacks_service(service) or NOT_SERVED.get((backend.name, service))
-    if reason:
-        pytest.skip(reason)
 
 
 def retry_while(codes: tuple[str, ...], call: Callable[..., T], backend: Backend, /, **parameters: Any) -> T:

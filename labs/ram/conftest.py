@@ -1,6 +1,4 @@
-"""Shared set-up for the RAM labs: ``ram_served`` skips a test, with the reason, where the backend does not serve
-ram (MiniStack, the host LocalStack) until ``labkit.backends`` lists it; ``other_account`` names the account a
-share goes to."""
+"""Shared set-up for the RAM labs: ``other_account`` names the account a share goes to."""
 
 from __future__ import annotations
 
@@ -8,16 +6,8 @@ import os
 
 import pytest
 
-from labkit.governance import skip_where_unserved
-
 #: On AWS, a real second account the tests may share with (a share sends it an invitation): none is guessed.
 OTHER_ACCOUNT_VARIABLE = "LABS_RAM_OTHER_ACCOUNT"
-
-
-@pytest.fixture
-def ram_served(backend):
-    """Skip now, before anything is created, where this backend does not serve ram."""
-    skip_where_unserved(backend, "ram")
 
 
 @pytest.fixture

@@ -17,8 +17,6 @@ from labkit.governance import ignore_missing, retry_while
 from labkit.network import create_subnet, create_vpc, zones
 from labkit.report import show_table
 
-pytestmark = pytest.mark.usefixtures("ram_served")
-
 RAM_MODEL = "botocore:ram/2018-01-04"
 ASSOCIATION_DOC = "https://docs.aws.amazon.com/ram/latest/APIReference/API_ResourceShareAssociation.html"
 PREFIX_LIST_SHARING = "https://docs.aws.amazon.com/vpc/latest/userguide/work-with-shared-prefixes.html"
