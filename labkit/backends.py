@@ -313,7 +313,7 @@ class MotoServerBackend(Backend):
 LOCALSTACK_LICENSED_SERVICES = (
     "athena", "autoscaling", "cloudfront", "cloudtrail", "codebuild", "codecommit", "codedeploy", "codepipeline",
     "cognito-identity", "cognito-idp", "dax", "dms", "ecr", "ecs", "efs", "elasticache", "elasticbeanstalk",
-    "elbv2", "glue", "organizations", "polly", "ram", "rds", "service-quotas", "xray",
+    "elbv2", "emr", "glue", "organizations", "polly", "ram", "rds", "service-quotas", "xray",
 )  # fmt: skip
 
 
@@ -398,16 +398,8 @@ class MiniStackBackend(Backend):
     unserved: ClassVar[dict[str, str]] = {
         service: f"MiniStack {MINISTACK_VERSION} does not implement {service}"
         for service in (
-            "codecommit",
-            "codedeploy",
-            "codepipeline",
-            "dax",
-            "dms",
-            "elasticbeanstalk",
-            "polly",
-            "ram",
-            "service-quotas",
-            "xray",
+            "codecommit", "codedeploy", "codepipeline", "dax", "dms", "elasticbeanstalk", "polly", "ram",
+            "redshift", "route53resolver", "service-quotas", "xray",
         )  # fmt: skip
     }
     port: int = 0

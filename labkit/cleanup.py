@@ -14,6 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError, WaiterError
 
 from labkit.compute_cleanup import UNDO as COMPUTE_UNDO
+from labkit.data_cleanup import UNDO as DATA_UNDO
 from labkit.deploy_cleanup import PARTS as DEPLOY_PARTS
 from labkit.deploy_cleanup import UNDO as DEPLOY_UNDO
 from labkit.identity_cleanup import PARTS as IDENTITY_PARTS
@@ -169,6 +170,7 @@ UNDO: dict[tuple[str, str], Undo] = {
     **COMPUTE_UNDO,
     **IDENTITY_UNDO,
     **DEPLOY_UNDO,
+    **DATA_UNDO,
 }
 
 #: Operations that create something we do not know how to undo: reported, so nothing is left silently.

@@ -19,11 +19,6 @@ def autoscaling(aws_client):
 
 
 @pytest.fixture
-def ec2(aws_client):
-    return aws_client("ec2")
-
-
-@pytest.fixture
 def template(ec2, unique_name) -> str:
     """A launch template: t3.micro, the newest Amazon Linux 2023 image of the region."""
     return launch_template(ec2, unique_name("web"))

@@ -11,17 +11,15 @@ import pytest
 
 from labkit import network
 from labkit.compute import waiter_config
-from labkit.data_services import data_client, data_tracker  # noqa: F401
-from labkit.network import ec2  # noqa: F401  (a pytest fixture)
 
 
 @pytest.fixture
-def dms(data_client):  # noqa: F811  (the fixture imported above)
-    return data_client("dms")
+def dms(aws_client):
+    return aws_client("dms")
 
 
 @pytest.fixture
-def migration_vpc(ec2) -> dict[str, Any]:  # noqa: F811
+def migration_vpc(ec2) -> dict[str, Any]:
     """A VPC with a subnet in each of the region's first two zones, and a second subnet in the first zone:
     {"vpc", "zones", "subnets": [zone 1, zone 2, zone 1 again]}."""
     vpc = network.create_vpc(ec2, "10.30.0.0/16")["VpcId"]

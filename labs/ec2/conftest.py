@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from labkit.network import create_subnet, create_vpc, ec2, zones  # noqa: F401
+from labkit.network import create_subnet, create_vpc, zones
 
 
 @pytest.fixture
-def two_zones(ec2) -> dict[str, Any]:  # noqa: F811  (the ec2 fixture imported above)
+def two_zones(ec2) -> dict[str, Any]:
     """A VPC (10.0.0.0/16) with subnet "a" (10.0.1.0/24) in the region's first zone and "b" (10.0.2.0/24) in
     its second: {"vpc": id, "zones": [first, second], "a": subnet, "b": subnet}."""
     first, second = zones(ec2, 2)

@@ -12,8 +12,6 @@ import pytest
 
 from labkit import network
 from labkit.compute import waiter_config
-from labkit.data_services import data_client, data_tracker  # noqa: F401
-from labkit.network import ec2  # noqa: F401  (a pytest fixture)
 
 #: The smallest current node type, and the Redis version whose parameter group family is ``redis7``.
 NODE_TYPE = "cache.t3.micro"
@@ -21,12 +19,12 @@ REDIS = {"Engine": "redis", "EngineVersion": "7.1"}
 
 
 @pytest.fixture
-def elasticache(data_client):  # noqa: F811  (the fixture imported above)
-    return data_client("elasticache")
+def elasticache(aws_client):
+    return aws_client("elasticache")
 
 
 @pytest.fixture
-def cache_subnets(ec2, elasticache, unique_name) -> dict[str, Any]:  # noqa: F811
+def cache_subnets(ec2, elasticache, unique_name) -> dict[str, Any]:
     """A cache subnet group with a subnet in each of the region's first three zones: {"group", "zones"}."""
     vpc = network.create_vpc(ec2, "10.20.0.0/16")["VpcId"]
     zones = network.zones(ec2, 3)

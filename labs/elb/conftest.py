@@ -16,11 +16,6 @@ def elbv2(aws_client):
 
 
 @pytest.fixture
-def ec2(aws_client):
-    return aws_client("ec2")
-
-
-@pytest.fixture
 def net(ec2) -> dict[str, Any]:
     """A VPC with an internet gateway, public subnets in two zones and a security group open on port 80."""
     return public_network(ec2)
