@@ -381,6 +381,11 @@ class LocalStackBackend(Backend):
 
 MINISTACK_ENDPOINT_VARIABLE = "MINISTACK_ENDPOINT"
 MINISTACK_VERSION = "1.5.33"
+#: Services MiniStack does not implement (probed: a bare 400, or a JSON "Unsupported service" botocore cannot parse).
+MINISTACK_MISSING_SERVICES = (
+    "codecommit", "codedeploy", "codepipeline", "dax", "dms", "elasticbeanstalk", "polly", "ram", "redshift",
+    "route53resolver", "service-quotas", "xray",
+)  # fmt: skip
 
 
 @dataclass
@@ -396,11 +401,7 @@ class MiniStackBackend(Backend):
     }
     capabilities: frozenset[str] = frozenset({"http-endpoint", "dynamodb", "lambda-execution"})
     unserved: ClassVar[dict[str, str]] = {
-        service: f"MiniStack {MINISTACK_VERSION} does not implement {service}"
-        for service in (
-            "codecommit", "codedeploy", "codepipeline", "dax", "dms", "elasticbeanstalk", "polly", "ram",
-            "redshift", "route53resolver", "service-quotas", "xray",
-        )  # fmt: skip
+        service: f"MiniStack {MINISTACK_VERSION} does not implement {service}" for service in MINISTACK_MISSING_SERVICES
     }
     port: int = 0
     start_timeout: float = 30.0
