@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from botocore.exceptions import ClientError, WaiterError
+from botocore.exceptions import BotoCoreError, ClientError, WaiterError
+from botocore.parsers import ResponseParserError
 
 from labkit.compute_cleanup import UNDO as COMPUTE_UNDO
 from labkit.data_cleanup import UNDO as DATA_UNDO
@@ -183,11 +184,17 @@ class ResourceTracker:
 
     undo_steps: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
     untracked: list[str] = field(default_factory=list)
+    _watched: set[int] = field(default_factory=set)
 
-    def watch(self, client: Any) -> None:
-        """Record the undo of every successful create call ``client`` makes from now on."""
+    def watch(self, client: Any) -> Any:
+        """Record the undo of every successful create call ``client`` makes from now on (once, however often it
+        is asked); returns the client."""
+        if id(client) in self._watched:
+            return client
+        self._watched.add(id(client))
         service = client.meta.service_model.service_name
         client.meta.events.register("after-call.*.*", self._make_recorder(client, service))
+        return client
 
     def _make_recorder(self, client: Any, service: str) -> Callable[..., None]:
         def record(http_response: Any, parsed: dict[str, Any], model: Any, **kwargs: Any) -> None:
@@ -211,8 +218,14 @@ class ResourceTracker:
             what, step = self.undo_steps.pop()
             try:
                 step()
-            except (ClientError, WaiterError) as exc:
-                code = exc.response["Error"]["Code"] if isinstance(exc, ClientError) else "waiter timed out"
+            except (ClientError, WaiterError, BotoCoreError, ResponseParserError) as exc:
+                code = (
+                    exc.response["Error"]["Code"]
+                    if isinstance(exc, ClientError)
+                    else "waiter timed out"
+                    if isinstance(exc, WaiterError)
+                    else type(exc).__name__  # e.g. an emulator's answer botocore cannot parse
+                )
                 if any(gone in code for gone in _ALREADY_GONE):
                     continue  # the test deleted it itself: nothing left behind
                 failures.append(f"{what}: {code}")
@@ -221,7 +234,7 @@ class ResourceTracker:
 
 
 #: Error codes that mean the resource no longer exists (ResourceNotFoundException, NoSuchBucket, ...).
-_ALREADY_GONE = ("NotFound", "NoSuch", "NonExistent", "InvalidAllocationID")
+_ALREADY_GONE = ("NotFound", "NoSuch", "NonExistent", "DoesNotExist", "InvalidAllocationID")
 
 
 def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:

