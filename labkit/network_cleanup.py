@@ -165,6 +165,7 @@ UNDO: dict[tuple[str, str], Undo] = {
     ("ec2", "CreateFlowLogs"): lambda c, p, r: (
         c.delete_flow_logs(FlowLogIds=r["FlowLogIds"]) if r["FlowLogIds"] else None
     ),
+    ("ec2", "CreatePlacementGroup"): lambda c, p, r: c.delete_placement_group(GroupName=p["GroupName"]),
     ("ec2", "CreateKeyPair"): lambda c, p, r: c.delete_key_pair(KeyName=p["KeyName"]),
     ("route53", "CreateHostedZone"): _delete_hosted_zone,
     ("route53", "CreateHealthCheck"): lambda c, p, r: c.delete_health_check(HealthCheckId=r["HealthCheck"]["Id"]),
