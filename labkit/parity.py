@@ -24,16 +24,15 @@ REGENERATE = "labs parity --run --write"
 
 @dataclass
 class Cell:
-    """One lab on one backend: how many tests did what, and why the ones that did not pass."""
+    """One lab on one backend: how many tests did what, and why (with the evidence) the ones that did not pass."""
 
     counts: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    reasons: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    reasons: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
 
     def add(self, outcome: str, reason: str, evidence: str = "") -> None:
         self.counts[outcome] += 1
         if reason and outcome != "passed":
-            line = reason.strip().splitlines()[0]
-            self.reasons[outcome].add(f"{line} (evidence: {evidence})" if evidence else line)
+            self.reasons[outcome].add((reason.strip().splitlines()[0], evidence))
 
     def summary(self) -> str:
         """``pass 9``, ``pass 7, diverges 2``, ``skipped 4``, or ``FAIL 1, pass 3``."""
@@ -70,15 +69,31 @@ def load(directory: Path) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "/").replace("\n", " ")
+
+
 def render(matrix: Mapping[str, Mapping[str, Cell]], backends: Iterable[str]) -> str:
-    """The Markdown page: the matrix, then every divergence and skip with its reason."""
+    """The Markdown page: totals per backend, the matrix, then every divergence and skip with its reason and
+    evidence."""
     backends = [b for b in BACKEND_ORDER if b in set(backends)]
+    totals = {b: Cell() for b in backends}
+    for per_backend in matrix.values():
+        for backend, found in per_backend.items():
+            if backend in totals:
+                for outcome, count in found.counts.items():
+                    totals[backend].counts[outcome] += count
     lines = [
         "# Parity: every lab on every backend",
         "",
         f"Generated from the test runs themselves (`{REGENERATE}`); CI checks it is current.",
         "A count is the number of tests; *diverges* are strict xfails: the lab asserts AWS's behaviour and",
-        "that backend falls short (reasons below). *not run*: CI does not run that lab on that backend.",
+        "that backend falls short (reasons, with how we know what AWS does, below). *skipped*: the backend does not",
+        "serve what the test needs (the reason says what). *not run*: no run of that backend reached the lab.",
+        "",
+        "| tests | " + " | ".join(backends) + " |",
+        "|---|" + "---|" * len(backends),
+        "| all labs | " + " | ".join(totals[b].summary() for b in backends) + " |",
         "",
         "| lab | " + " | ".join(backends) + " |",
         "|---|" + "---|" * len(backends),
@@ -91,13 +106,14 @@ def render(matrix: Mapping[str, Mapping[str, Cell]], backends: Iterable[str]) ->
         for backend in backends:
             cell = matrix[lab].get(backend)
             for outcome in ("failed", "xpassed", "xfailed", "skipped"):
-                for reason in sorted(cell.reasons.get(outcome, ())) if cell else ():
+                for reason, evidence in sorted(cell.reasons.get(outcome, ())) if cell else ():
                     label = {"xfailed": "diverges", "xpassed": "FIXED? diverges mark no longer holds"}.get(
                         outcome, outcome
                     )
-                    details.append(f"| {lab} | {backend} | {label} | {reason.replace('|', '/')} |")
+                    details.append(f"| {lab} | {backend} | {label} | {_cell(reason)} | {_cell(evidence)} |")
     if details:
-        lines += ["", "## Why", "", "| lab | backend | status | reason |", "|---|---|---|---|", *details]
+        lines += ["", "## Why", "", "| lab | backend | status | reason | evidence |", "|---|---|---|---|---|"]
+        lines += details
     return "\n".join(lines) + "\n"
 
 

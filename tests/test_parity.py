@@ -34,10 +34,21 @@ def test_the_page_shows_not_run_and_every_reason():
     page = parity.render(parity.build(OUTCOMES), OUTCOMES)
 
     assert "| [dynamodb/ttl](../labs/dynamodb/ttl/README.md) | not run | skipped 1 |" in page
-    assert "| sqs/dlq | moto | diverges | moto diverges: start_message_move_task is not implemented |" in page
+    assert "| sqs/dlq | moto | diverges | moto diverges: start_message_move_task is not implemented |  |" in page
     assert (
-        "| dynamodb/ttl | localstack | skipped | this lab uses dynamodb: host-mode LocalStack has no DynamoDB |" in page
+        "| dynamodb/ttl | localstack | skipped | this lab uses dynamodb: host-mode LocalStack has no DynamoDB |  |"
+        in page
     )
+    assert "| all labs | pass 1, diverges 1 | pass 2, skipped 1 |" in page
+
+
+def test_a_divergence_shows_its_evidence_beside_its_reason():
+    outcomes = {"moto": [
+        {"nodeid": "labs/sqs/dlq/test_dlq.py::test_redrive", "outcome": "xfailed", "reason": "moto diverges: x",
+         "evidence": "botocore:sqs/2012-11-05#StartMessageMoveTask"},
+    ]}  # fmt: skip
+    page = parity.render(parity.build(outcomes), outcomes)
+    assert "| sqs/dlq | moto | diverges | moto diverges: x | botocore:sqs/2012-11-05#StartMessageMoveTask |" in page
 
 
 def test_a_failure_or_a_fixed_divergence_stands_out():
