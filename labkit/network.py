@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from labkit.network_cleanup import disassociate_route_tables  # noqa: F401  (labs use it from here)
+
 #: Waiter settings: a 1 s poll (an emulator that reports a transition does so on the second look), 5 min on AWS.
 FAST_WAIT = {"Delay": 1, "MaxAttempts": 300}
 AMAZON_LINUX = [{"Name": "name", "Values": ["al2023-ami-2023*-x86_64"]}]
@@ -68,15 +70,6 @@ def main_route_table(ec2: Any, vpc_id: str) -> dict[str, Any]:
         Filters=[{"Name": "vpc-id", "Values": [vpc_id]}, {"Name": "association.main", "Values": ["true"]}]
     )
     return dict(found["RouteTables"][0])
-
-
-def disassociate_route_tables(ec2: Any, vpc_id: str) -> None:
-    """Drop the VPC's explicit subnet associations (LocalStack keeps them after the subnet is deleted, and then
-    refuses to delete the table and the VPC; AWS drops them with the subnet)."""
-    for table in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]:
-        for association in table.get("Associations", []):
-            if not association.get("Main") and association.get("SubnetId"):
-                ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
 
 
 def describe_instance(ec2: Any, instance_id: str) -> dict[str, Any]:

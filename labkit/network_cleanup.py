@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit.network import disassociate_route_tables
 from labkit.undo_steps import Undo, poll_until, quietly, waiter_config
 
 
@@ -19,6 +18,15 @@ def _terminate(ec2: Any, instance_ids: list[str]) -> None:
     if instance_ids:
         quietly(ec2.terminate_instances, InstanceIds=instance_ids)
         quietly(ec2.get_waiter("instance_terminated").wait, InstanceIds=instance_ids, WaiterConfig=waiter_config(ec2))
+
+
+def disassociate_route_tables(ec2: Any, vpc_id: str) -> None:
+    """Drop the VPC's explicit subnet associations (LocalStack keeps them after the subnet is deleted, and then
+    refuses to delete the table and the VPC; AWS drops them with the subnet)."""
+    for table in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]:
+        for association in table.get("Associations", []):
+            if not association.get("Main") and association.get("SubnetId"):
+                ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
 
 
 def _wait_for_endpoints_gone(ec2: Any, vpc_id: str) -> None:
