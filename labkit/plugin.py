@@ -175,6 +175,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.xfail(strict=True, raises=found.raises, reason=reason))
                 if found.evidence:
                     item.user_properties.append((EVIDENCE_PROPERTY, found.evidence))
+                if not config.option.runxfail and isinstance(item, pytest.Function):
+                    _summarise_expected_failures(item, found.raises)
         for mark in item.iter_markers("uses"):
             for service in mark.args:
                 why = backend.lacks_service(service)
@@ -191,6 +193,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                     item.add_marker(
                         pytest.mark.skip(reason=f"needs {capability}: {why}{_where_it_runs(capability, item)}")
                     )
+
+
+def _summarise_expected_failures(item: pytest.Function, raises: Any) -> None:
+    """An expected divergence is reported by its reason, never by its traceback: give pytest the exception's one
+    line instead of a traceback it would build and throw away (through botocore's frames: ~60 ms a test, seconds
+    for a folder). Any other exception still gets the full traceback (it fails the test); ``--runxfail`` turns
+    this off."""
+    full = item.repr_failure
+
+    def repr_failure(excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
+        if raises is None or excinfo.errisinstance(raises):
+            return excinfo.exconly()
+        return full(excinfo)
+
+    item.repr_failure = repr_failure  # type: ignore[method-assign]
 
 
 def _where_it_runs(capability: str, item: pytest.Item) -> str:

@@ -127,3 +127,29 @@ def test_a_test_that_uses_a_service_the_backend_lacks_skips_with_the_reason(pyte
     result = pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "-rs", "--backend", "localstack")
     result.assert_outcomes(skipped=1, passed=1)
     result.stdout.fnmatch_lines(["*this test uses cloudfront: LocalStack's community edition*license plan*"])
+
+
+def test_an_expected_divergence_is_reported_without_building_its_traceback(pytester):
+    pytester.makeconftest(
+        """
+        def pytest_runtest_logreport(report):
+            if report.when == "call":
+                print("LONGREPR=" + repr(str(report.longrepr)))
+        """
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.diverges("moto", "moto says 1", evidence="unverified: a run on AWS would show it")
+        def test_expected():
+            assert 1 == 2, "the divergence"
+        """
+    )
+    quiet = pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "-s")
+    quiet.assert_outcomes(xfailed=1)
+    quiet.stdout.fnmatch_lines(["*LONGREPR='AssertionError: the divergence*'"])  # the exception alone, no traceback
+    assert "def test_expected" not in quiet.stdout.str()
+    loud = pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "-s", "--runxfail")
+    loud.assert_outcomes(failed=1)
+    loud.stdout.fnmatch_lines(["*LONGREPR=*def test_expected*"])  # --runxfail: the full traceback
