@@ -58,7 +58,7 @@ def validation_records(acm, arn, backend):
         options = acm.describe_certificate(CertificateArn=arn)["Certificate"]["DomainValidationOptions"]
         return options if all("ResourceRecord" in o for o in options) else None
 
-    return eventually(complete, backend, timeout=60, interval=2)
+    return eventually(complete, backend, aws_seconds=60, interval=2)
 
 
 def self_signed(common_name: str) -> tuple[bytes, bytes]:

@@ -211,7 +211,7 @@ def test_the_event_history_records_the_create_trail_call(cloudtrail, backend, tr
         )
         return [event["EventName"] for page in pages for event in page["Events"]]
 
-    events = eventually(lambda: "CreateTrail" in found(), backend, timeout=DELIVERY_WAIT, interval=30)
+    events = eventually(lambda: "CreateTrail" in found(), backend, aws_seconds=DELIVERY_WAIT, interval=30)
     assert events is True
 
 
@@ -229,7 +229,7 @@ def test_a_logging_trail_delivers_gzip_log_files_under_awslogs(
     def delivered():
         return [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])]
 
-    keys = eventually(delivered, backend, timeout=DELIVERY_WAIT, interval=30)
+    keys = eventually(delivered, backend, aws_seconds=DELIVERY_WAIT, interval=30)
     name = re.compile(rf"{aws_account_id}_CloudTrail_{aws_region}_\d{{8}}T\d{{4}}Z_\w{{16}}\.json\.gz")
     assert keys and all(name.fullmatch(key.rsplit("/", 1)[1]) for key in keys)
     records = json.loads(gzip.decompress(s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read()))["Records"]

@@ -69,7 +69,7 @@ def listed(cloudwatch, backend, namespace, metric):
     return eventually(
         lambda: cloudwatch.list_metrics(Namespace=namespace, MetricName=metric)["Metrics"],
         backend,
-        timeout=LIST_METRICS_DELAY,
+        aws_seconds=LIST_METRICS_DELAY,
         interval=15,
     )
 
@@ -111,7 +111,7 @@ def test_list_metrics_shows_one_metric_per_dimension_value(cloudwatch, backend, 
             else []
         ),
         backend,
-        timeout=LIST_METRICS_DELAY,
+        aws_seconds=LIST_METRICS_DELAY,
         interval=15,
     )
 
@@ -318,5 +318,7 @@ def test_an_alarm_goes_to_alarm_when_the_data_breaches_its_threshold(cloudwatch,
     put_latencies(cloudwatch, namespace, datetime.now(UTC), "api", [50.0, 60.0], step=0)  # average 55 > 25
 
     # AWS evaluates once a period, so within a minute or two; an emulator either already has or never will.
-    state = eventually(lambda: describe(cloudwatch, alarm)["StateValue"] == "ALARM", backend, timeout=300, interval=10)
+    state = eventually(
+        lambda: describe(cloudwatch, alarm)["StateValue"] == "ALARM", backend, aws_seconds=300, interval=10
+    )
     assert state is True

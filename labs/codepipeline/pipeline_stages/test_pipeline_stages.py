@@ -112,7 +112,7 @@ def started(codepipeline, make_pipeline, stages, aws_client, buckets, backend):
         found = executions(codepipeline, name)
         return found and all(e["status"] in FINAL for e in found)
 
-    eventually(first_run_over, backend, timeout=600, interval=10)  # an emulator starts none: one look
+    eventually(first_run_over, backend, aws_seconds=600, interval=10)  # an emulator starts none: one look
     site = io.BytesIO()
     with zipfile.ZipFile(site, "w") as archive:
         archive.writestr("index.html", "<h1>deployed by CodePipeline</h1>")

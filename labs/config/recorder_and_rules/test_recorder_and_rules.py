@@ -129,7 +129,7 @@ def test_a_bucket_created_while_recording_gets_a_configuration_item(
     items = eventually(
         lambda: configuration_items(config_lab.config, "AWS::S3::Bucket", bucket),
         backend,
-        timeout=AWS_MINUTES,
+        aws_seconds=AWS_MINUTES,
         interval=30,
     )
     first = items[-1]  # newest first: the last is when Config discovered it
@@ -189,7 +189,7 @@ def test_config_flags_the_unversioned_bucket_and_still_lets_it_be_written(config
         found = compliance_of(config_lab.config, rule, {plain, versioned})
         return found if len(found) == 2 else None
 
-    verdicts = eventually(both_evaluated, backend, timeout=AWS_MINUTES, interval=30)
+    verdicts = eventually(both_evaluated, backend, aws_seconds=AWS_MINUTES, interval=30)
 
     assert verdicts == {plain: "NON_COMPLIANT", versioned: "COMPLIANT"}
     assert s3.head_object(Bucket=plain, Key="still-writable.txt")["ContentLength"] == 33
@@ -215,7 +215,7 @@ def test_a_configuration_snapshot_is_delivered_to_the_bucket(
         listing = s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
         return [o["Key"] for o in listing if "/ConfigSnapshot/" in o["Key"] and snapshot in o["Key"]]
 
-    keys = eventually(delivered, backend, timeout=AWS_MINUTES, interval=30)
+    keys = eventually(delivered, backend, aws_seconds=AWS_MINUTES, interval=30)
 
     assert len(keys) == 1
     assert keys[0].endswith(".json.gz")

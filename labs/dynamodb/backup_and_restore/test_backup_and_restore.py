@@ -55,7 +55,7 @@ def take_backup(dynamodb, table, backend):
             dynamodb.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]["BackupStatus"] == "AVAILABLE"
         ),
         backend,
-        timeout=1800,
+        aws_seconds=1800,
         interval=10,
     )
     assert status, f"backup {arn} never became AVAILABLE"
@@ -177,7 +177,7 @@ def test_a_point_in_time_restore_brings_back_an_item_deleted_after_that_time(dyn
     dynamodb.delete_item(TableName=shelf, Key=to_item({"Author": "Han Kang", "Title": "Human Acts"}))
     # AWS: the latest restorable time trails the clock by about 5 minutes; wait until it passes restore_to.
     eventually(
-        lambda: pitr(dynamodb, shelf)["LatestRestorableDateTime"] >= restore_to, backend, timeout=900, interval=30
+        lambda: pitr(dynamodb, shelf)["LatestRestorableDateTime"] >= restore_to, backend, aws_seconds=900, interval=30
     )
 
     restored = unique_name("shelf-restored")

@@ -66,7 +66,7 @@ def settled_sse(dynamodb, name, backend):
         sse = sse_of(dynamodb, name)
         return sse if not sse or sse.get("Status") != "UPDATING" else None
 
-    return eventually(done, backend, timeout=AWS_MINUTES, interval=10) or sse_of(dynamodb, name)
+    return eventually(done, backend, aws_seconds=AWS_MINUTES, interval=10) or sse_of(dynamodb, name)
 
 
 # --- which key encrypts the table --------------------------------------------------------------------------------
@@ -190,7 +190,7 @@ def test_a_table_whose_customer_managed_key_is_disabled_becomes_inaccessible(
         return found if found["TableStatus"] == "INACCESSIBLE_ENCRYPTION_CREDENTIALS" else None
 
     found = (
-        eventually(inaccessible, backend, timeout=AWS_MINUTES, interval=30)
+        eventually(inaccessible, backend, aws_seconds=AWS_MINUTES, interval=30)
         or dynamodb.describe_table(TableName=name)["Table"]
     )
 
@@ -315,7 +315,7 @@ def test_a_secondary_index_finds_objects_with_a_given_attribute(dynamodb, upload
         found = query_keys(dynamodb, name, "content_type = :t", {":t": {"S": "image/png"}}, IndexName="by-type")
         return sorted(item["key"] for item in found) if len(found) >= 3 else None
 
-    keys = eventually(images, backend, timeout=60, interval=2)
+    keys = eventually(images, backend, aws_seconds=60, interval=2)
 
     assert keys == ["acme/2024-03-15/logo.png", "acme/2024-05-20/team.png", "globex/2024-04-11/site.png"]
 

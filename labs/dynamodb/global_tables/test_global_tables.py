@@ -38,7 +38,10 @@ def make_global(dynamodb, other_region, backend):
         dynamodb.update_table(TableName=table, ReplicaUpdates=[{"Create": {"RegionName": other_region}}])
         made.append(table)
         active = eventually(
-            lambda: replica_regions(dynamodb, table).get(other_region) == "ACTIVE", backend, timeout=1800, interval=15
+            lambda: replica_regions(dynamodb, table).get(other_region) == "ACTIVE",
+            backend,
+            aws_seconds=1800,
+            interval=15,
         )
         assert active, f"the replica of {table} in {other_region} never became ACTIVE"
         wait_until_active(dynamodb, table, max_wait=1800, delay=5)
@@ -47,7 +50,7 @@ def make_global(dynamodb, other_region, backend):
     if backend.track_resources:  # a backend that keeps state (AWS): remove the replica before the table goes
         for table in made:
             dynamodb.update_table(TableName=table, ReplicaUpdates=[{"Delete": {"RegionName": other_region}}])
-            eventually(lambda t=table: other_region not in replica_regions(dynamodb, t), backend, timeout=1800)
+            eventually(lambda t=table: other_region not in replica_regions(dynamodb, t), backend, aws_seconds=1800)
 
 
 @pytest.fixture
@@ -60,7 +63,9 @@ def shelf(dynamodb, unique_name):
 def read(client, table, title, backend):
     """The book from ``client``'s region; on AWS, looks again until replication has brought it."""
     key = to_item({"Author": "Han Kang", "Title": title})
-    found = eventually(lambda: client.get_item(TableName=table, Key=key).get("Item"), backend, timeout=60, interval=1)
+    found = eventually(
+        lambda: client.get_item(TableName=table, Key=key).get("Item"), backend, aws_seconds=60, interval=1
+    )
     return from_item(found) if found else None
 
 

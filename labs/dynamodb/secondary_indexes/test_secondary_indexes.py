@@ -227,7 +227,7 @@ def on_loan(dynamodb, table, backend, titles):
         scan.update(dynamodb.scan(TableName=table, IndexName="OnLoan"))
         return sorted(from_item(item)["Title"] for item in scan["Items"]) == titles
 
-    eventually(look, backend, timeout=30, interval=1)
+    eventually(look, backend, aws_seconds=30, interval=1)
     return scan
 
 

@@ -39,7 +39,7 @@ def enable_stream(aws_client, dynamodb, table, view_type, backend):
     enabled = eventually(
         lambda: streams.describe_stream(StreamArn=arn)["StreamDescription"]["StreamStatus"] == "ENABLED",
         backend,
-        timeout=60,
+        aws_seconds=60,
         interval=1,
     )
     assert enabled, f"stream of {table} never became ENABLED"
@@ -70,7 +70,7 @@ def stream_records(aws_client, dynamodb, table, backend, expected):
             iterators[shard_id] = iterator
         return len(records) >= expected
 
-    eventually(read_on, backend, timeout=30, interval=1)
+    eventually(read_on, backend, aws_seconds=30, interval=1)
     return records
 
 

@@ -40,7 +40,7 @@ def ttl_status(dynamodb, table):
 
 def test_ttl_on_the_named_attribute_is_accepted_and_stored(dynamodb, sessions, backend):
     # AWS: ENABLING first; "it can take up to one hour for the change to fully process" (UpdateTimeToLive).
-    status = eventually(lambda: ttl_status(dynamodb, sessions)[0] == "ENABLED", backend, timeout=3600, interval=30)
+    status = eventually(lambda: ttl_status(dynamodb, sessions)[0] == "ENABLED", backend, aws_seconds=3600, interval=30)
 
     assert status
     assert ttl_status(dynamodb, sessions) == ("ENABLED", TTL_ATTRIBUTE)

@@ -42,7 +42,7 @@ def file_system(efs, unique_name, backend):
     def available():
         return efs.describe_file_systems(FileSystemId=file_system_id)["FileSystems"][0]["LifeCycleState"] == "available"
 
-    assert eventually(available, backend, timeout=120, interval=2), "the file system never became available"
+    assert eventually(available, backend, aws_seconds=120, interval=2), "the file system never became available"
     return file_system_id
 
 

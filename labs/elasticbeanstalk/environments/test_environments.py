@@ -210,5 +210,5 @@ def test_swapping_cnames_exchanges_the_two_environments_urls(beanstalk, launch, 
         return by_id[blue["EnvironmentId"]], by_id[green["EnvironmentId"]]
 
     swapped = (green["CNAME"], blue["CNAME"])
-    eventually(lambda: cnames() == swapped, backend, timeout=600, interval=15)  # the swap is an environment update
+    eventually(lambda: cnames() == swapped, backend, aws_seconds=600, interval=15)  # the swap is an environment update
     assert cnames() == swapped

@@ -193,7 +193,7 @@ def test_a_metric_filter_counts_only_the_matching_events_that_arrive_after_it(lo
         )["Datapoints"]  # fmt: skip
         return sum(point["Sum"] for point in points)
 
-    total = eventually(lambda: (n := counted()) >= 3 and n, backend, timeout=900, interval=15)
+    total = eventually(lambda: (n := counted()) >= 3 and n, backend, aws_seconds=900, interval=15)
     assert total == 3.0  # the 3 earlier ERROR events are not counted: filters are not retroactive
 
 
@@ -311,7 +311,7 @@ def export(logs, aws_client, backend, group, bucket):
             and status
         ),
         backend,
-        timeout=900,
+        aws_seconds=900,
         interval=10,
     )
     objects = aws_client("s3").list_objects_v2(Bucket=bucket, Prefix="archive/").get("Contents", [])

@@ -76,7 +76,7 @@ def test_a_share_names_its_resources_and_the_account_it_goes_to(
         [found] = ram.get_resource_shares(resourceOwner="SELF", resourceShareArns=[arn])["resourceShares"]
         return found if found["status"] == "ACTIVE" else None
 
-    found = eventually(active, backend, timeout=AWS_SECONDS, interval=5)
+    found = eventually(active, backend, aws_seconds=AWS_SECONDS, interval=5)
     resources, principals = associations(ram, arn, "RESOURCE"), associations(ram, arn, "PRINCIPAL")
     show_table(
         "the share's associations",
@@ -103,7 +103,9 @@ def test_an_account_outside_the_organization_is_an_external_principal(
     ram = aws_client("ram")
     arn = share([prefix_list], [other_account])
 
-    principal = eventually(lambda: associations(ram, arn, "PRINCIPAL").get(other_account), backend, timeout=AWS_SECONDS)
+    principal = eventually(
+        lambda: associations(ram, arn, "PRINCIPAL").get(other_account), backend, aws_seconds=AWS_SECONDS
+    )
 
     assert principal["external"] is True
 
@@ -147,7 +149,7 @@ def test_a_share_with_the_whole_organization_is_internal_and_associated(aws_clie
         found = associations(ram, arn, "PRINCIPAL").get(organization["Arn"])
         return found if found and found["status"] == "ASSOCIATED" else None
 
-    principal = eventually(associated, backend, timeout=AWS_SECONDS, interval=5)
+    principal = eventually(associated, backend, aws_seconds=AWS_SECONDS, interval=5)
 
     assert enabled is True
     assert principal["status"] == "ASSOCIATED"  # no invitation: every account in the organization can use it

@@ -40,7 +40,7 @@ def signer(session, backend):
         except ClientError:
             return None
 
-    return eventually(look, backend, timeout=60)
+    return eventually(look, backend, aws_seconds=60)
 
 
 def use_environment(monkeypatch, keys):

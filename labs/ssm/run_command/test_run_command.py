@@ -84,7 +84,7 @@ def managed(ec2, ssm, aws_client, unique_name, backend):
         )[0]
     ids = [found["web"], found["db"]]
     ec2.get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig=waiter_config(backend))
-    online = eventually(lambda: managed_ids(ssm, ids) == set(ids), backend, timeout=600, interval=10)
+    online = eventually(lambda: managed_ids(ssm, ids) == set(ids), backend, aws_seconds=600, interval=10)
     assert online, "the instances' SSM agents never registered"
     return found
 
@@ -180,7 +180,7 @@ def test_targets_by_tag_reach_only_the_tagged_instances(ssm, managed, backend):
             i["InstanceId"] for i in ssm.list_command_invocations(CommandId=command["CommandId"])["CommandInvocations"]
         }
 
-    reached = eventually(lambda: invoked() or None, backend, timeout=120)
+    reached = eventually(lambda: invoked() or None, backend, aws_seconds=120)
     assert reached == {managed["web"]}
 
 
@@ -194,6 +194,6 @@ def test_max_errors_zero_stops_sending_after_the_first_failure(ssm, managed, bac
         found = ssm.list_commands(CommandId=command["CommandId"])["Commands"][0]
         return found if found["Status"] in FINAL else None
 
-    final = eventually(settled, backend, timeout=300, interval=5)
+    final = eventually(settled, backend, aws_seconds=300, interval=5)
     assert final is not None and final["Status"] == "Failed"
     assert final["ErrorCount"] == 1  # one instance at a time: the second never ran the failing script

@@ -42,7 +42,7 @@ def ipv6_association(ec2, vpc, backend):
                 if a["Ipv6CidrBlockState"]["State"] == "associated"]  # fmt: skip
         return done[0] if done else None
 
-    association = eventually(associated, backend, timeout=60, interval=2)
+    association = eventually(associated, backend, aws_seconds=60, interval=2)
     assert association is not None, "the VPC never got an associated IPv6 block"
     return association
 

@@ -45,7 +45,7 @@ def available(ec2, endpoint_id, backend):
         found = ec2.describe_vpc_endpoints(VpcEndpointIds=[endpoint_id])["VpcEndpoints"][0]
         return found if found["State"].lower() != "pending" else None
 
-    return eventually(check, backend, timeout=600, interval=10) or check()
+    return eventually(check, backend, aws_seconds=600, interval=10) or check()
 
 
 def interface_endpoint(ec2, network, aws_region, backend, **extra):
@@ -188,7 +188,7 @@ def endpoint_service(ec2, load_balancer, backend):
         service = found["ServiceConfigurations"][0]
         return service if service["ServiceState"] == "Available" else None
 
-    return eventually(check, backend, timeout=300, interval=10) or created
+    return eventually(check, backend, aws_seconds=300, interval=10) or created
 
 
 @pytest.mark.uses("elbv2")

@@ -31,7 +31,9 @@ def status(ec2, pcx):
 
 def wait_while(ec2, pcx, backend, *transient):
     """The connection's status code once it has left the transient ones (AWS moves on in the background)."""
-    code = eventually(lambda: (c := status(ec2, pcx)["Code"]) not in transient and c, backend, timeout=120, interval=3)
+    code = eventually(
+        lambda: (c := status(ec2, pcx)["Code"]) not in transient and c, backend, aws_seconds=120, interval=3
+    )
     return code or status(ec2, pcx)["Code"]
 
 
@@ -125,7 +127,7 @@ def test_deleting_the_peering_leaves_both_routes_as_blackholes(ec2, vpcs, backen
         found = [r["State"] for table, cidr in sides for r in route_to(ec2, table, cidr)]
         return found if found == ["blackhole", "blackhole"] else None
 
-    found = eventually(states, backend, timeout=300, interval=5)
+    found = eventually(states, backend, aws_seconds=300, interval=5)
     assert (found or [r["State"] for table, cidr in sides for r in route_to(ec2, table, cidr)]) == ["blackhole"] * 2
 
 

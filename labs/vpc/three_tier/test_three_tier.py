@@ -242,7 +242,7 @@ def test_a_public_nat_gateway_fails_in_a_vpc_without_an_internet_gateway(ec2, ba
         found = ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])["NatGateways"][0]
         return found if found["State"] != "pending" else None
 
-    found = eventually(settled, backend, timeout=600, interval=10) or {}
+    found = eventually(settled, backend, aws_seconds=600, interval=10) or {}
     assert (found.get("State"), found.get("FailureCode")) == ("failed", "Gateway.NotAttached")
 
 
@@ -270,7 +270,7 @@ def test_detaching_the_internet_gateway_leaves_the_public_route_as_a_blackhole(e
 
     route = eventually(
         lambda: (r := default_route(ec2, network["tables"]["public"])) and r["State"] == "blackhole" and r,
-        backend, timeout=300, interval=5,
+        backend, aws_seconds=300, interval=5,
     ) or default_route(ec2, network["tables"]["public"])  # fmt: skip
     assert (route["GatewayId"], route["State"]) == (network["gateway"], "blackhole")
 
@@ -286,6 +286,6 @@ def test_deleting_the_nat_gateway_leaves_the_app_route_as_a_blackhole(ec2, layou
 
     route = eventually(
         lambda: (r := default_route(ec2, layout["tables"]["app"])) and r["State"] == "blackhole" and r,
-        backend, timeout=300, interval=5,
+        backend, aws_seconds=300, interval=5,
     ) or default_route(ec2, layout["tables"]["app"])  # fmt: skip
     assert (route["NatGatewayId"], route["State"]) == (layout["nat"], "blackhole")
