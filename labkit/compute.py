@@ -3,8 +3,8 @@ every backend, a public network, traffic through a load balancer, and the undo o
 
 - Waits. A load balancer is ``provisioning`` before ``active``, an Auto Scaling instance ``Pending`` before
   ``InService``, a database ``creating`` before ``available``, a Fargate task ``PROVISIONING`` before ``RUNNING``.
-  An emulator answers at once or never; AWS takes seconds to many minutes. :func:`waiter_config` gives botocore's
-  waiters a short poll on an emulator and AWS-sized patience on AWS; :func:`settle` polls any check the same way.
+  An emulator answers at once or never; AWS takes seconds to many minutes. The waits are ``labkit.eventually``'s:
+  ``waiter_config`` for botocore's waiters, ``eventually(check, backend, **TRANSITION)`` for any other check.
 - :func:`public_network`: a VPC with an internet gateway, a default route and a subnet in each of two zones, and a
   security group open on port 80 (an internet-facing load balancer, a Fargate task pulling a public image).
 - :func:`alb_get`: an HTTP request through an Application Load Balancer: to its DNS name on AWS, through
@@ -19,45 +19,23 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 import requests
 
 from labkit import network
 from labkit.backends import Backend
+from labkit.eventually import TRANSITION, eventually, waiter_config
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
 
-#: A waiter on an emulator: it reports a transition on the first or second look, or never (then fail fast).
-EMULATOR_WAIT = {"Delay": 1, "MaxAttempts": 3}
 DB_ENGINE = {"Engine": "postgres", "DBInstanceClass": "db.t3.micro", "AllocatedStorage": 20}
 DB_LOGIN = {"MasterUsername": "labs", "MasterUserPassword": "not-a-secret-1"}
 
 
-# --- waits --------------------------------------------------------------------------------------------------------
-
-
-def waiter_config(backend: Backend, aws_minutes: int = 10) -> dict[str, int]:
-    """A botocore ``WaiterConfig``: 1 s polls for a few seconds on an emulator, 15 s polls for ``aws_minutes``
-    on AWS."""
-    if backend.is_emulator:
-        return dict(EMULATOR_WAIT)
-    return {"Delay": 15, "MaxAttempts": max(1, aws_minutes * 4)}
-
-
-def settle(check: Callable[[], T], backend: Backend, *, aws_seconds: float = 600.0, emulator_seconds: float = 2.0) -> T:
-    """``check()``'s first truthy result, polled (every 0.5 s on an emulator, 10 s on AWS) until this backend's time
-    runs out; then its last result, so the caller's assertion says what was found."""
-    limit, interval = (emulator_seconds, 0.5) if backend.is_emulator else (aws_seconds, 10.0)
-    deadline = time.monotonic() + limit
-    while True:
-        result = check()
-        if result or time.monotonic() >= deadline:
-            return result
-        time.sleep(interval)
+# --- outcomes -----------------------------------------------------------------------------------------------------
 
 
 def refused(code: str) -> bool:
@@ -93,7 +71,7 @@ def wait_for_capacity(autoscaling: Any, name: str, backend: Backend) -> dict[str
         group = describe_group(autoscaling, name)
         return group if _settled(group) else None
 
-    return settle(check, backend) or describe_group(autoscaling, name)
+    return eventually(check, backend, **TRANSITION) or describe_group(autoscaling, name)
 
 
 def launch_template(ec2: Any, name: str) -> str:
@@ -107,10 +85,10 @@ def launch_template(ec2: Any, name: str) -> str:
 # --- a network an internet-facing load balancer or a Fargate task can use -------------------------------------------
 
 
-def public_network(ec2: Any, cidr: str = "10.0.0.0/16") -> dict[str, Any]:
+def public_network(ec2: Any, backend: Backend, cidr: str = "10.0.0.0/16") -> dict[str, Any]:
     """A VPC with an internet gateway and a default route to it, a public subnet in each of the region's first two
     zones, and a security group open on TCP 80: {"vpc", "zones", "subnets", "security_group"}."""
-    vpc = network.create_vpc(ec2, cidr)["VpcId"]
+    vpc = network.create_vpc(ec2, cidr, backend=backend)["VpcId"]
     gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
     main = ec2.describe_route_tables(
@@ -122,7 +100,7 @@ def public_network(ec2: Any, cidr: str = "10.0.0.0/16") -> dict[str, Any]:
     chosen = network.zones(ec2, 2)
     prefix = cidr.split(".")[:2]
     subnets = [
-        network.create_subnet(ec2, vpc, f"{prefix[0]}.{prefix[1]}.{i + 1}.0/24", zone)["SubnetId"]
+        network.create_subnet(ec2, vpc, f"{prefix[0]}.{prefix[1]}.{i + 1}.0/24", zone, backend=backend)["SubnetId"]
         for i, zone in enumerate(chosen)
     ]
     group = ec2.create_security_group(GroupName=f"web-{vpc}", Description="HTTP from anywhere", VpcId=vpc)["GroupId"]
@@ -190,7 +168,9 @@ def describe_db(rds: Any, name: str) -> dict[str, Any]:
 def wait_for_db(rds: Any, name: str, backend: Backend) -> dict[str, Any]:
     """The DB instance once ``available`` (it is ``creating``, ``modifying``, ``backing-up``... before; on AWS a new
     instance takes 5-20 minutes)."""
-    rds.get_waiter("db_instance_available").wait(DBInstanceIdentifier=name, WaiterConfig=waiter_config(backend, 40))
+    rds.get_waiter("db_instance_available").wait(
+        DBInstanceIdentifier=name, WaiterConfig=waiter_config(backend, aws_seconds=40 * 60)
+    )
     return describe_db(rds, name)
 
 
@@ -202,7 +182,9 @@ def create_db(rds: Any, name: str, backend: Backend, **extra: Any) -> dict[str, 
 
 def wait_for_snapshot(rds: Any, name: str, backend: Backend) -> dict[str, Any]:
     """The DB snapshot once ``available`` (AWS answers CreateDBSnapshot and CopyDBSnapshot with ``creating``)."""
-    rds.get_waiter("db_snapshot_available").wait(DBSnapshotIdentifier=name, WaiterConfig=waiter_config(backend, 30))
+    rds.get_waiter("db_snapshot_available").wait(
+        DBSnapshotIdentifier=name, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60)
+    )
     return dict(rds.describe_db_snapshots(DBSnapshotIdentifier=name)["DBSnapshots"][0])
 
 

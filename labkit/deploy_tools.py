@@ -1,13 +1,13 @@
 """Helpers for the SDK and deployment labs: the SDK's own configuration files, answers injected in front of a
-client (to watch its retries), waits for Run Command invocations, and undo of CI/CD and Beanstalk resources.
+client (to watch its retries), SSM managed instances and the roles CI/CD services assume.
 
 - Config files: :func:`write_aws_files` writes a ``config`` and a ``credentials`` file (INI) where a test points
   ``AWS_CONFIG_FILE`` / ``AWS_SHARED_CREDENTIALS_FILE``; :func:`sdk_session` is a fresh boto3 session that reads
   them (the harness's own session was built before the test changed the environment).
 - Retries: :class:`Throttler` answers a client's first requests with ``ThrottlingException`` before they are
   sent, and counts every attempt the client makes (the emulator never throttles on demand).
-- Undo: :data:`UNDO` (the shape of ``labkit.cleanup.UNDO``) for codecommit, codebuild, codedeploy, codepipeline
-  and elasticbeanstalk, applied by :func:`tracked` on backends that keep state, until ``labkit.cleanup`` has them.
+- Waits are ``labkit.eventually``'s (``waiter_config``, ``eventually``, ``retry_while`` for a call AWS refuses
+  until a new role or instance profile is usable). Undo: ``labkit.deploy_cleanup``, applied by the harness.
 """
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ from __future__ import annotations
 import configparser
 import json
 import logging
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,9 +23,9 @@ from typing import Any
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
-from botocore.exceptions import ClientError
 
 from labkit.backends import Backend
+from labkit.eventually import retry_while
 
 log = logging.getLogger(__name__)
 
@@ -112,16 +111,6 @@ def recorded_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return delays
 
 
-# --- waits -------------------------------------------------------------------------------------------------
-
-
-def waiter_config(backend: Backend, aws_delay: int = 5, aws_attempts: int = 60) -> dict[str, int]:
-    """A waiter's pace: AWS-sized on AWS, one-second polls (at most 30) on an emulator."""
-    if backend.is_emulator:
-        return {"Delay": 1, "MaxAttempts": 30}
-    return {"Delay": aws_delay, "MaxAttempts": aws_attempts}
-
-
 # --- SSM managed instances ------------------------------------------------------------------------------------
 
 #: The AWS managed policy an instance role needs for the SSM agent to register and take commands.
@@ -155,22 +144,6 @@ def managed_ids(ssm: Any, instance_ids: list[str]) -> set[str]:
         Filters=[{"Key": "InstanceIds", "Values": instance_ids}]
     )
     return {i["InstanceId"] for page in pages for i in page["InstanceInformationList"] if i["PingStatus"] == "Online"}
-
-
-def retry_while(
-    code: str, call: Callable[..., Any], backend: Backend, seconds: float = 60, mentions: str = "", **params: Any
-) -> Any:
-    """``call(**params)``, retried while it fails with ``code`` and a message mentioning ``mentions`` (AWS's
-    answer while a new role or profile is not usable yet), for up to ``seconds`` on AWS; once on an emulator."""
-    deadline = time.monotonic() + (0 if backend.is_emulator else seconds)
-    while True:
-        try:
-            return call(**params)
-        except ClientError as exc:
-            error = exc.response["Error"]
-            if error["Code"] != code or mentions not in error.get("Message", "") or time.monotonic() > deadline:
-                raise
-            time.sleep(5)
 
 
 def run_with_profile(ec2: Any, backend: Backend, profile: str, **params: Any) -> list[str]:

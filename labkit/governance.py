@@ -1,7 +1,8 @@
 """Governance and encryption labs (AWS Config, RAM, Service Quotas, encrypted tables and streams): what they share.
 
-- :func:`retry_while`: a call AWS refuses for a few seconds after a change it depends on (a new role that Config
-  must assume, a bucket policy Config checks), retried on AWS only; an emulator answers once.
+- A call AWS refuses for a few seconds after a change it depends on (a new role that Config must assume, a bucket
+  policy Config checks) is retried on AWS with ``labkit.eventually.retry_while``, for up to
+  :data:`AWS_SETTLE_SECONDS`; an emulator answers once.
 - AWS Config keeps **one** customer managed configuration recorder and one delivery channel per account and
   Region. Backends reset between tests (moto, MiniStack) give each test its own; on one that is never reset (the
   shared LocalStack, AWS) :func:`recorder_slot` makes the tests that need the recorder take turns, across pytest
@@ -14,33 +15,18 @@ import fcntl
 import hashlib
 import json
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from labkit.backends import Backend
 
-T = TypeVar("T")
-
-#: How long AWS may take to accept a call that depends on a change just made (IAM roles, bucket policies).
+#: How long AWS may take to accept a call that depends on a change just made (IAM roles, bucket policies): the
+#: ``aws_seconds`` of the governance labs' ``retry_while``.
 AWS_SETTLE_SECONDS = 90.0
-
-
-def retry_while(codes: tuple[str, ...], call: Callable[..., T], backend: Backend, /, **parameters: Any) -> T:
-    """``call(**parameters)``; on AWS, retried every 5 s for up to :data:`AWS_SETTLE_SECONDS` while it fails with
-    one of ``codes`` (IAM and bucket policy changes take seconds to reach the service). Once on an emulator."""
-    deadline = time.monotonic() + (0.0 if backend.is_emulator else AWS_SETTLE_SECONDS)
-    while True:
-        try:
-            return call(**parameters)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] not in codes or time.monotonic() >= deadline:
-                raise
-        time.sleep(5.0)
 
 
 # --- AWS Config ----------------------------------------------------------------------------------------------------

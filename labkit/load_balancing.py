@@ -2,7 +2,7 @@
 ``active``, its attributes as a dict, the outcome of a call as a word for a table, and a self-signed certificate
 imported into ACM for HTTPS and TLS listeners.
 
-The waits come from :mod:`labkit.compute` (short on an emulator, minutes on AWS); what a test creates with the
+The waits come from :mod:`labkit.eventually` (short on an emulator, minutes on AWS); what a test creates with the
 clients of ``labkit.compute.tracked_client`` is undone after it where state is kept.
 """
 
@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from labkit.backends import Backend
-from labkit.compute import waiter_config
 from labkit.errors import error_code
+from labkit.eventually import waiter_config
 
 
 def create_load_balancer(elbv2: Any, name: str, subnets: list[str], backend: Backend, **extra: Any) -> dict[str, Any]:

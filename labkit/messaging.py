@@ -1,46 +1,29 @@
 """Helpers for messaging labs (SQS as the sink of SNS, S3, EventBridge): bounded waits, ARNs and queue policies.
 
 Delivery into a queue is synchronous in moto and asynchronous on LocalStack and AWS, so a lab never reads a
-queue once and concludes: it receives until it has what it expects or a short deadline passes.
+queue once and concludes: it receives until it has what it expects or a deadline passes. How long it waits for a
+message that should arrive is ``labkit.eventually.MESSAGE`` (2 s on an emulator, a minute on AWS):
+``receive_until(sqs, url, 1, within=seconds(MESSAGE, backend))``.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
 from typing import Any
 
 from labkit.backends import Backend
+from labkit.eventually import MESSAGE, eventually, seconds
 
-#: How long a lab waits for a message that should arrive (emulators deliver in milliseconds).
+#: How long ``receive_until``, ``drain`` and the Kinesis readers wait when not told (emulators deliver in
+#: milliseconds).
 DEFAULT_WITHIN = 2.0
-#: How long the same wait may take on real AWS (cross-service delivery, a move task, a purge): it ends as soon
-#: as the message is there, so only a failing run pays for it.
-AWS_WITHIN = 60.0
 
 VISIBLE, IN_FLIGHT, DELAYED = (
     "ApproximateNumberOfMessages",
     "ApproximateNumberOfMessagesNotVisible",
     "ApproximateNumberOfMessagesDelayed",
 )
-
-
-def patience(backend: Backend, seconds: float = DEFAULT_WITHIN) -> float:
-    """How long to wait for something that should arrive: ``seconds`` on an emulator, at least a minute on AWS."""
-    return seconds if backend.is_emulator else max(seconds, AWS_WITHIN)
-
-
-def until_not(code: str, attempt: Callable[[], str], backend: Backend) -> str:
-    """``attempt()``'s answer (an error code, or ``"allowed"``), retried on AWS for up to a minute while it is
-    ``code``: a policy or attribute just set may take that long to reach every server. One attempt on an
-    emulator, which applies a change at once."""
-    deadline = time.monotonic() + (0.0 if backend.is_emulator else AWS_WITHIN)
-    while True:
-        answer = attempt()
-        if answer != code or time.monotonic() >= deadline:
-            return answer
-        time.sleep(5.0)
 
 
 def long_poll(sqs: Any, queue_url: str, seconds: int = 1, **receive: Any) -> list[dict[str, Any]]:
@@ -61,13 +44,15 @@ def settled_counts(
     sqs: Any, queue_url: str, expected: tuple[int, ...], backend: Backend, *names: str
 ) -> tuple[int, ...]:
     """The counters once they equal ``expected``: SQS's ``Approximate*`` numbers lag on AWS, so there they are
-    polled for up to a minute; an emulator is looked at once. Returns what was last seen, for the assertion."""
-    deadline = time.monotonic() + (0.0 if backend.is_emulator else AWS_WITHIN)
-    while True:
-        found = counts(sqs, queue_url, *names)
-        if found == expected or time.monotonic() >= deadline:
-            return found
-        time.sleep(1.0)
+    polled every second for up to a minute; an emulator is looked at once. Returns what was last seen, for the
+    assertion."""
+    return eventually(
+        lambda: counts(sqs, queue_url, *names),
+        backend,
+        until=lambda found: found == expected,
+        aws_seconds=MESSAGE["aws_seconds"],
+        interval=1.0,
+    )
 
 
 def queue_arn(sqs: Any, queue_url: str) -> str:
@@ -108,7 +93,7 @@ def receive_expected(
     """What a queue receives when ``expected`` messages should arrive and no more: waits for those (patiently on
     AWS, where delivery from SNS, S3 or EventBridge takes a moment), then ``grace`` seconds more for any that
     should not come, so a filter that lets too much through shows up in the count."""
-    messages = receive_until(sqs, queue_url, expected, within=patience(backend), **receive)
+    messages = receive_until(sqs, queue_url, expected, within=seconds(MESSAGE, backend), **receive)
     return messages + receive_until(sqs, queue_url, 1, within=grace, **receive)
 
 
@@ -174,14 +159,13 @@ def pushed_records(
 
 
 def wait_for_consumer(kinesis: Any, consumer_arn: str, backend: Backend, status: str = "ACTIVE") -> str:
-    """Poll ``DescribeStreamConsumer`` until the consumer has ``status`` (a new one is CREATING for a few seconds
-    on AWS); returns the status last seen. Up to a minute on AWS, 2 s on an emulator."""
-    deadline = time.monotonic() + patience(backend)
-    while True:
-        found = str(kinesis.describe_stream_consumer(ConsumerARN=consumer_arn)["ConsumerDescription"]["ConsumerStatus"])
-        if found == status or time.monotonic() >= deadline:
-            return found
-        time.sleep(0.25)
+    """Poll ``DescribeStreamConsumer`` every 0.25 s until the consumer has ``status`` (a new one is CREATING for a
+    few seconds on AWS); returns the status last seen. Up to a minute on AWS, 2 s on an emulator (:data:`MESSAGE`)."""
+
+    def look() -> str:
+        return str(kinesis.describe_stream_consumer(ConsumerARN=consumer_arn)["ConsumerDescription"]["ConsumerStatus"])
+
+    return eventually(look, backend, until=lambda found: found == status, **MESSAGE, interval=0.25)
 
 
 def allow_service_to_send(sqs: Any, queue_url: str, service: str, source_arn: str) -> None:

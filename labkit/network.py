@@ -1,6 +1,7 @@
 """Networking labs (EC2, VPC, Route 53, EFS, ACM): availability zones, the current Amazon Linux image, VPCs,
-subnets and instances that are waited for as AWS needs. What a test creates is undone after it by the
-harness's tracker (``labkit.cleanup``, with the networking undo steps of ``labkit.network_cleanup``).
+subnets and instances that are waited for as AWS needs (``labkit.eventually.NETWORK_CHANGE``). What a test creates
+is undone after it by the harness's tracker (``labkit.cleanup``, with the networking undo steps of
+``labkit.network_cleanup``).
 """
 
 from __future__ import annotations
@@ -10,10 +11,10 @@ from typing import Any
 
 import pytest
 
+from labkit.backends import Backend
+from labkit.eventually import NETWORK_CHANGE, waiter_config
 from labkit.network_cleanup import disassociate_route_tables  # noqa: F401  (labs use it from here)
 
-#: Waiter settings: a 1 s poll (an emulator that reports a transition does so on the second look), 5 min on AWS.
-FAST_WAIT = {"Delay": 1, "MaxAttempts": 300}
 AMAZON_LINUX = [{"Name": "name", "Values": ["al2023-ami-2023*-x86_64"]}]
 
 
@@ -36,26 +37,30 @@ def amazon_linux_image(ec2: Any) -> str:
     return str(max(images, key=lambda i: i.get("CreationDate", ""))["ImageId"])
 
 
-def create_vpc(ec2: Any, cidr: str = "10.0.0.0/16", **extra: Any) -> dict[str, Any]:
+def create_vpc(ec2: Any, cidr: str = "10.0.0.0/16", *, backend: Backend, **extra: Any) -> dict[str, Any]:
     """A VPC, waited for until ``available`` (AWS answers CreateVpc with ``pending``)."""
     vpc_id = ec2.create_vpc(CidrBlock=cidr, **extra)["Vpc"]["VpcId"]
-    ec2.get_waiter("vpc_available").wait(VpcIds=[vpc_id], WaiterConfig=FAST_WAIT)
+    ec2.get_waiter("vpc_available").wait(VpcIds=[vpc_id], WaiterConfig=waiter_config(backend, **NETWORK_CHANGE))
     return dict(ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"][0])
 
 
-def create_subnet(ec2: Any, vpc_id: str, cidr: str, zone: str, **extra: Any) -> dict[str, Any]:
+def create_subnet(ec2: Any, vpc_id: str, cidr: str, zone: str, *, backend: Backend, **extra: Any) -> dict[str, Any]:
     """A subnet in ``zone``, waited for until ``available``."""
     subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone, **extra)["Subnet"]["SubnetId"]
-    ec2.get_waiter("subnet_available").wait(SubnetIds=[subnet_id], WaiterConfig=FAST_WAIT)
+    ec2.get_waiter("subnet_available").wait(
+        SubnetIds=[subnet_id], WaiterConfig=waiter_config(backend, **NETWORK_CHANGE)
+    )
     return dict(ec2.describe_subnets(SubnetIds=[subnet_id])["Subnets"][0])
 
 
-def launch(ec2: Any, subnet_id: str, **extra: Any) -> dict[str, Any]:
+def launch(ec2: Any, subnet_id: str, *, backend: Backend, **extra: Any) -> dict[str, Any]:
     """One t3.micro Amazon Linux instance in the subnet, waited for until ``running`` (it starts ``pending``)."""
     extra.setdefault("ImageId", amazon_linux_image(ec2))
     extra.setdefault("InstanceType", "t3.micro")
     instance_id = ec2.run_instances(MinCount=1, MaxCount=1, SubnetId=subnet_id, **extra)["Instances"][0]["InstanceId"]
-    ec2.get_waiter("instance_running").wait(InstanceIds=[instance_id], WaiterConfig=FAST_WAIT)
+    ec2.get_waiter("instance_running").wait(
+        InstanceIds=[instance_id], WaiterConfig=waiter_config(backend, **NETWORK_CHANGE)
+    )
     return describe_instance(ec2, instance_id)
 
 

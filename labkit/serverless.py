@@ -3,12 +3,13 @@
 - Waits that poll on every backend, emulators included. An event source mapping starts polling, a retried
   event comes back and a trigger delivers in the background everywhere: within seconds on an emulator,
   within minutes on AWS (a failed asynchronous event is retried 1 and then 2 minutes later). So a wait has two
-  bounds, one per kind of backend (``Patience``), and ends as soon as the thing arrives.
+  bounds, one per kind of backend (a ``labkit.eventually.Patience``: ``DELIVERY``, ``MAPPING``), and ends as soon
+  as the thing arrives.
 - ``Inbox``: an SQS queue a function reports what it received to (or a destination, or a dead-letter queue),
   read by the test: the messages are received, deleted and returned, so a test counts exactly what came.
 - ``grant``: the execution role's permissions a function needs on AWS (emulators do not check them).
-- ``create_mapping``: CreateEventSourceMapping, then wait until the mapping is Enabled; ``once_the_role_is_ready``
-  retries a call AWS refuses while a role's new permission has not reached Lambda.
+- ``create_mapping``: CreateEventSourceMapping (retried on AWS while the role's new permission has not reached
+  Lambda: ``labkit.eventually.retry_while``), then wait until the mapping is Enabled.
 - ``invoke_url``: the URL of a deployed REST API stage, on AWS and on an emulator.
 
 These are pytest fixtures too (``inbox``, ``grant``); a lab's conftest.py imports the ones it uses.
@@ -20,45 +21,13 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 
 from labkit.backends import Backend
+from labkit.eventually import DELIVERY, MAPPING, Patience, eventually, retry_while, seconds
 from labkit.messaging import queue_arn
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Patience:
-    """How long to wait for something that happens in the background: on an emulator, on AWS."""
-
-    emulator: float
-    aws: float
-
-    def seconds(self, backend: Backend) -> float:
-        return self.emulator if backend.is_emulator else self.aws
-
-
-#: One delivery (a trigger's event, a destination's record): seconds on an emulator, a minute or two on AWS.
-DELIVERY = Patience(emulator=10.0, aws=180.0)
-#: An event source mapping that must start polling first (AWS: up to a few minutes after it is Enabled).
-MAPPING = Patience(emulator=20.0, aws=300.0)
-#: Lambda's retries of a failed asynchronous event: AWS waits about 1 minute, then about 2 more.
-ASYNC_RETRIES = Patience(emulator=20.0, aws=420.0)
-
-
-def wait_for(check: Callable[[], T], backend: Backend, patience: Patience = DELIVERY, *, interval: float = 0.5) -> T:
-    """``check()``'s first truthy result, polled every ``interval`` seconds on every backend until the patience
-    for this backend runs out; then its last result (truthy or not), so the caller's assertion says what was found."""
-    deadline = time.monotonic() + patience.seconds(backend)
-    while True:
-        result = check()
-        if result or time.monotonic() >= deadline:
-            return result
-        time.sleep(interval)
 
 
 @dataclass
@@ -75,7 +44,7 @@ class Inbox:
         """Up to ``count`` whole messages (with attributes and message attributes), deleted as they arrive;
         fewer when the patience runs out first."""
         found: list[dict[str, Any]] = []
-        deadline = time.monotonic() + patience.seconds(self.backend)
+        deadline = time.monotonic() + seconds(patience, self.backend)
         while len(found) < count:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -91,7 +60,7 @@ class Inbox:
         """JSON bodies, received (and deleted) one at a time until ``done(bodies so far)`` or the patience runs out;
         what arrives later stays in the queue."""
         found: list[Any] = []
-        deadline = time.monotonic() + patience.seconds(self.backend)
+        deadline = time.monotonic() + seconds(patience, self.backend)
         while not done(found):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -138,30 +107,21 @@ def grant_statements(iam: Any, role_arn: str, name: str, statements: Iterable[tu
     iam.put_role_policy(RoleName=role_arn.rsplit("/", 1)[-1], PolicyName=name, PolicyDocument=json.dumps(document))
 
 
-def once_the_role_is_ready(backend: Backend, call: Callable[..., T], /, **parameters: Any) -> T:
-    """``call(**parameters)``; on AWS, retried for up to a minute while it is refused with
-    InvalidParameterValueException: a role's new permission takes seconds to reach Lambda, which checks it when a
-    mapping or a destination is configured (for SQS: ReceiveMessage, SendMessage; for a stream: GetRecords)."""
-    for attempt in range(12):
-        try:
-            return call(**parameters)
-        except ClientError as exc:
-            if (
-                backend.is_emulator
-                or exc.response["Error"]["Code"] != "InvalidParameterValueException"
-                or attempt == 11
-            ):
-                raise
-            time.sleep(5)
-    raise AssertionError("unreachable")
+#: What AWS answers while a role's new permission has not reached Lambda, which checks it when a mapping or a
+#: destination is configured (for SQS: ReceiveMessage, SendMessage; for a stream: GetRecords): seconds, retried.
+ROLE_NOT_READY = "InvalidParameterValueException"
 
 
 def create_mapping(lam: Any, backend: Backend, **parameters: Any) -> dict[str, Any]:
-    """CreateEventSourceMapping (once the role is ready), then wait until its State is Enabled; returns the
-    create call's answer."""
-    created: dict[str, Any] = once_the_role_is_ready(backend, lam.create_event_source_mapping, **parameters)
-    enabled = wait_for(
-        lambda: lam.get_event_source_mapping(UUID=created["UUID"])["State"] == "Enabled", backend, MAPPING
+    """CreateEventSourceMapping (retried on AWS for up to a minute while the role's new permission has not reached
+    Lambda), then wait until its State is Enabled (polled every 0.5 s for :data:`MAPPING`); returns the create
+    call's answer."""
+    created: dict[str, Any] = retry_while(ROLE_NOT_READY, lam.create_event_source_mapping, backend, **parameters)
+    enabled = eventually(
+        lambda: lam.get_event_source_mapping(UUID=created["UUID"])["State"] == "Enabled",
+        backend,
+        **MAPPING,
+        interval=0.5,
     )
     assert enabled, f"event source mapping {created['UUID']} is not Enabled"
     return created

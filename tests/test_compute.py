@@ -1,11 +1,8 @@
-"""labkit.compute and labkit.compute_cleanup: waits sized per backend, refusals told from missing operations, no
-load balancer traffic without an endpoint, and the undo of what the compute labs create (moto server stands in
-for AWS: the tracker sees only the API)."""
+"""labkit.compute and labkit.compute_cleanup: refusals told from missing operations, no load balancer traffic
+without an endpoint, and the undo of what the compute labs create (moto server stands in for AWS: the tracker sees
+only the API). Its waits are labkit.eventually's (tests/test_eventually.py)."""
 
 from __future__ import annotations
-
-import time
-from dataclasses import dataclass
 
 import boto3
 import botocore.session
@@ -14,30 +11,6 @@ import pytest
 from labkit import compute, compute_cleanup
 from labkit.backends import MotoBackend, MotoServerBackend
 from labkit.cleanup import ResourceTracker
-
-
-@dataclass
-class Aws:
-    """Just enough of a backend that is not an emulator."""
-
-    is_emulator: bool = False
-    name: str = "aws"
-    endpoint_url: str | None = None
-
-
-def test_waiters_poll_briefly_on_an_emulator_and_for_minutes_on_aws():
-    assert compute.waiter_config(MotoBackend()) == {"Delay": 1, "MaxAttempts": 3}
-    assert compute.waiter_config(Aws(), aws_minutes=40) == {"Delay": 15, "MaxAttempts": 160}
-
-
-def test_settle_returns_the_first_truthy_result_and_gives_up_after_the_emulator_bound():
-    answers = iter([None, 0, "done", "late"])
-    assert compute.settle(lambda: next(answers), MotoBackend(), emulator_seconds=5) == "done"
-
-    calls = []
-    started = time.monotonic()
-    assert compute.settle(lambda: calls.append(1), MotoBackend(), emulator_seconds=0.6) is None
-    assert time.monotonic() - started < 2 and len(calls) >= 2
 
 
 @pytest.mark.parametrize(

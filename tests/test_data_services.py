@@ -1,6 +1,7 @@
-"""labkit.data_services: skips where a backend answers a service without serving it, waits that return what they saw,
-and the undo of what the data service labs create (a moto server stands in for AWS: the tracker sees only the API;
-on loopback, labkit.undo_steps sizes the clean-up waits to a few quick looks)."""
+"""The data service labs' harness: skips where a backend answers a service without serving it, and the undo of what
+the labs create (labkit.data_cleanup; a moto server stands in for AWS: the tracker sees only the API; on loopback,
+labkit.undo_steps sizes the clean-up waits to a few quick looks). Their waits are labkit.eventually's, with
+``until`` for a reading that is done (tests/test_eventually.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import boto3
 import botocore.session
 import pytest
 
-from labkit import data_cleanup, data_services
+from labkit import data_cleanup
 from labkit.backends import LocalStackBackend, MiniStackBackend, MotoBackend, MotoServerBackend
 from labkit.cleanup import ResourceTracker
 
@@ -41,20 +42,6 @@ def test_a_backend_that_does_not_serve_a_service_says_why(backend, service, reas
 
 def test_a_backend_that_serves_the_service_lacks_nothing():
     assert MotoBackend().lacks_service("route53resolver") is None
-
-
-def test_wait_for_returns_the_first_reading_that_is_done():
-    readings = iter([{"Status": "CREATING"}, {"Status": "OPERATIONAL"}, {"Status": "late"}])
-
-    found = data_services.wait_for(lambda: next(readings), lambda r: r["Status"] != "CREATING", MotoBackend())
-
-    assert found == {"Status": "OPERATIONAL"}
-
-
-def test_wait_for_gives_up_on_an_emulator_with_the_last_reading():
-    found = data_services.wait_for(lambda: {"Status": "creating"}, lambda r: False, MotoBackend())
-
-    assert found == {"Status": "creating"}
 
 
 # --- the tracker, against a moto server -------------------------------------------------------------------------------

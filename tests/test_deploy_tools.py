@@ -1,5 +1,5 @@
-"""labkit.deploy_tools: SDK files, the throttler in front of a client, retries while a new role settles, waiter
-pace, and the undo of CI/CD and Beanstalk resources."""
+"""labkit.deploy_tools: SDK files, the throttler in front of a client, RunInstances retried while a new instance
+profile settles, and the undo of CI/CD and Beanstalk resources (waits and retries: tests/test_eventually.py)."""
 
 from __future__ import annotations
 
@@ -12,33 +12,20 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
-from labkit import deploy_cleanup, deploy_tools
+from labkit import deploy_cleanup, deploy_tools, eventually
 from labkit.backends import AwsBackend, MotoBackend
 from labkit.cleanup import ResourceTracker
-from labkit.deploy_tools import Throttler, profile_keys, retry_while, waiter_config, write_aws_files
+from labkit.deploy_tools import Throttler, profile_keys, run_with_profile, write_aws_files
 
 
 def client_error(code: str, message: str = "") -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": message}}, "Operation")
 
 
-class Flaky:
-    """Fails with ``code`` the first ``times`` calls, then answers ``"done"``."""
-
-    def __init__(self, code: str, times: int, message: str = "") -> None:
-        self.code, self.times, self.message, self.calls = code, times, message, 0
-
-    def __call__(self, **_: Any) -> str:
-        self.calls += 1
-        if self.calls <= self.times:
-            raise client_error(self.code, self.message)
-        return "done"
-
-
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> AwsBackend:
     monkeypatch.setenv("LABS_AWS_I_ACCEPT_REAL_CHARGES", "yes")
-    monkeypatch.setattr(deploy_tools.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(eventually.time, "sleep", lambda seconds: None)
     return AwsBackend()
 
 
@@ -79,35 +66,34 @@ def test_the_throttler_answers_throttling_then_lets_requests_through() -> None:
     assert throttler.attempts == 2
 
 
-def test_retry_while_tries_once_on_an_emulator() -> None:
-    call = Flaky("InvalidRoleException", times=1)
+class FlakyEc2:
+    """RunInstances refused ``times`` times with InvalidParameterValue (the new instance profile is not usable yet),
+    then launching; ``calls`` keeps each call's parameters."""
+
+    def __init__(self, times: int) -> None:
+        self.times = times
+        self.calls: list[dict[str, Any]] = []
+
+    def run_instances(self, **parameters: Any) -> dict[str, Any]:
+        self.calls.append(parameters)
+        if len(self.calls) <= self.times:
+            raise client_error("InvalidParameterValue", "Invalid IAM Instance Profile name")
+        return {"Instances": [{"InstanceId": "i-1"}, {"InstanceId": "i-2"}]}
+
+
+def test_run_with_profile_retries_on_aws_while_the_new_profile_is_not_usable(aws: AwsBackend) -> None:
+    ec2 = FlakyEc2(times=2)
+
+    assert run_with_profile(ec2, aws, "ssm-role", MinCount=2, MaxCount=2) == ["i-1", "i-2"]
+    assert ec2.calls == [{"IamInstanceProfile": {"Name": "ssm-role"}, "MinCount": 2, "MaxCount": 2}] * 3
+
+
+def test_run_with_profile_answers_once_on_an_emulator() -> None:
+    ec2 = FlakyEc2(times=1)
 
     with pytest.raises(ClientError):
-        retry_while("InvalidRoleException", call, MotoBackend())
-    assert call.calls == 1
-
-
-def test_retry_while_retries_the_named_code_on_aws(aws: AwsBackend) -> None:
-    call = Flaky("InvalidRoleException", times=2)
-
-    assert retry_while("InvalidRoleException", call, aws) == "done"
-    assert call.calls == 3
-
-
-def test_retry_while_gives_up_at_once_on_another_code_or_message(aws: AwsBackend) -> None:
-    other_code = Flaky("ValidationException", times=1)
-    other_message = Flaky("InvalidStructureException", times=1, message="only 1 stage")
-
-    with pytest.raises(ClientError):
-        retry_while("InvalidRoleException", other_code, aws)
-    with pytest.raises(ClientError):
-        retry_while("InvalidStructureException", other_message, aws, mentions="AssumeRole")
-    assert (other_code.calls, other_message.calls) == (1, 1)
-
-
-def test_waiter_config_polls_fast_on_an_emulator_and_aws_sized_on_aws(aws: AwsBackend) -> None:
-    assert waiter_config(MotoBackend()) == {"Delay": 1, "MaxAttempts": 30}
-    assert waiter_config(aws, aws_delay=20, aws_attempts=60) == {"Delay": 20, "MaxAttempts": 60}
+        run_with_profile(ec2, MotoBackend(), "ssm-role", MinCount=1, MaxCount=1)
+    assert len(ec2.calls) == 1
 
 
 def test_the_tracker_undoes_newest_first_and_forgives_what_is_gone() -> None:

@@ -1,5 +1,6 @@
-"""labkit.governance: skips for services a backend answers without serving, retries only on AWS, the Region's one
-AWS Config recorder held by one test at a time on shared backends, and the Config undo in the right order."""
+"""labkit.governance: skips for services a backend answers without serving, the Region's one AWS Config recorder
+held by one test at a time on shared backends, and the Config undo in the right order (its retries on AWS are
+labkit.eventually.retry_while's: tests/test_eventually.py)."""
 
 from __future__ import annotations
 
@@ -39,23 +40,6 @@ def test_ram_and_service_quotas_are_services_ministack_and_localstack_do_not_ser
         LocalStackBackend(endpoint_url="http://127.0.0.1:1").lacks_service("service-quotas") or ""
     )
     assert MotoBackend().lacks_service("ram") is None
-
-
-def test_retry_while_calls_once_on_an_emulator_and_retries_on_aws(monkeypatch):
-    monkeypatch.setattr(governance.time, "sleep", lambda _: None)
-    answers = iter([refusal("InvalidRoleException"), refusal("InvalidRoleException"), "done"])
-
-    def call(**_):
-        answer = next(answers)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    with pytest.raises(ClientError):
-        governance.retry_while(("InvalidRoleException",), call, MotoBackend())
-    assert governance.retry_while(("InvalidRoleException",), call, Aws()) == "done"
-    with pytest.raises(ClientError, match="AccessDenied"):
-        governance.retry_while(("InvalidRoleException",), lambda: (_ for _ in ()).throw(refusal("AccessDenied")), Aws())
 
 
 def test_the_recorder_slot_is_held_by_one_test_at_a_time_on_a_backend_never_reset(tmp_path, monkeypatch):

@@ -1,5 +1,5 @@
 """labkit.messaging waits the way AWS needs (patiently, following iterators, until counters settle) and looks
-only once on an emulator, so the labs stay fast there and honest on AWS."""
+only once on an emulator, so the labs stay fast there and honest on AWS (its waits are labkit.eventually's)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from labkit import messaging
+from labkit import eventually, messaging
 from labkit.backends import Backend
 
 
@@ -28,6 +28,7 @@ class RealAws(Backend):
 @pytest.fixture(autouse=True)
 def no_sleeping(monkeypatch):
     monkeypatch.setattr(messaging.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(eventually.time, "sleep", lambda seconds: None)
 
 
 class FakeSqs:
@@ -59,11 +60,6 @@ class FakeKinesis:
         }
 
 
-def test_patience_is_short_on_an_emulator_and_a_minute_on_aws():
-    assert messaging.patience(Emulator(), 2.0) == 2.0
-    assert messaging.patience(RealAws(), 2.0) == messaging.AWS_WITHIN == 60.0
-
-
 def test_settled_counts_looks_once_on_an_emulator():
     sqs = FakeSqs([(1, 0), (0, 0)])
 
@@ -76,12 +72,6 @@ def test_settled_counts_reads_again_on_aws_until_the_counters_settle():
 
     assert messaging.settled_counts(sqs, "q", (0, 0), RealAws()) == (0, 0)
     assert sqs.calls == 3
-
-
-def test_until_not_tries_once_on_an_emulator_and_again_on_aws_while_the_code_persists():
-    answers = iter(["InvalidArgument", "InvalidArgument", "allowed"])
-    assert messaging.until_not("InvalidArgument", lambda: "InvalidArgument", Emulator()) == "InvalidArgument"
-    assert messaging.until_not("InvalidArgument", lambda: next(answers), RealAws()) == "allowed"
 
 
 def test_read_records_follows_next_shard_iterator_past_empty_pages():

@@ -1,5 +1,6 @@
-"""labkit.serverless: waits that poll on every backend within its bound, the SQS inbox a function reports to,
-role grants, the retry while a new role's permission reaches Lambda, and the execute-api URL."""
+"""labkit.serverless: the SQS inbox a function reports to, role grants, an event source mapping created once the
+role's new permission reaches Lambda (retried on AWS only) and waited for until Enabled, and the execute-api URL.
+The waits themselves are labkit.eventually's (tests/test_eventually.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from labkit import serverless
+from labkit import eventually
 from labkit.backends import MiniStackBackend, MotoBackend
-from labkit.serverless import Patience, grant_statements, invoke_url, new_inbox, once_the_role_is_ready, wait_for
+from labkit.serverless import create_mapping, grant_statements, invoke_url, new_inbox
 
 EMULATOR = SimpleNamespace(is_emulator=True)
 AWS = SimpleNamespace(is_emulator=False)
@@ -25,27 +26,6 @@ def aws(monkeypatch):
         monkeypatch.setenv(name, value)
     with mock_aws():
         yield lambda service: boto3.client(service, region_name="us-east-1")
-
-
-def test_patience_has_one_bound_for_emulators_and_another_for_aws():
-    patience = Patience(emulator=3.0, aws=300.0)
-
-    assert (patience.seconds(EMULATOR), patience.seconds(AWS)) == (3.0, 300.0)
-
-
-def test_wait_for_polls_an_emulator_too_until_the_check_is_true():
-    answers = iter([None, [], "here"])
-
-    assert wait_for(lambda: next(answers), EMULATOR, Patience(emulator=5.0, aws=5.0), interval=0.01) == "here"
-
-
-def test_wait_for_gives_the_last_answer_when_the_bound_runs_out():
-    calls = []
-
-    found = wait_for(lambda: calls.append(1) or [], EMULATOR, Patience(emulator=0.05, aws=0.05), interval=0.01)
-
-    assert found == []
-    assert len(calls) >= 2
 
 
 def test_an_inbox_takes_json_bodies_in_order_and_deletes_them(aws):
@@ -86,33 +66,52 @@ def test_grant_adds_an_allow_statement_to_the_role(aws):
     ]
 
 
-def refusing(times):
-    """A call refused ``times`` times with InvalidParameterValueException, then answering "done"."""
-    calls = []
+class RefusingLambda:
+    """CreateEventSourceMapping refused ``times`` times with InvalidParameterValueException (the role's new
+    permission has not reached Lambda), then created; the mapping is Enabled on the ``enabled_after``-th look."""
 
-    def call(**parameters):
-        calls.append(parameters)
-        if len(calls) <= times:
+    def __init__(self, times, enabled_after=1):
+        self.times, self.enabled_after = times, enabled_after
+        self.creates, self.looks = [], 0
+
+    def create_event_source_mapping(self, **parameters):
+        self.creates.append(parameters)
+        if len(self.creates) <= self.times:
             raise ClientError({"Error": {"Code": "InvalidParameterValueException"}}, "CreateEventSourceMapping")
-        return "done"
+        return {"UUID": "m-1", "State": "Creating"}
 
-    return call, calls
-
-
-def test_on_aws_a_call_is_retried_while_the_role_is_not_ready(monkeypatch):
-    monkeypatch.setattr(serverless.time, "sleep", lambda seconds: None)
-    call, calls = refusing(2)
-
-    assert once_the_role_is_ready(AWS, call, FunctionName="f") == "done"
-    assert calls == [{"FunctionName": "f"}] * 3
+    def get_event_source_mapping(self, UUID):  # noqa: N803
+        self.looks += 1
+        return {"UUID": UUID, "State": "Enabled" if self.looks >= self.enabled_after else "Creating"}
 
 
-def test_on_an_emulator_a_refusal_is_final():
-    call, calls = refusing(1)
+@pytest.fixture
+def no_sleeping(monkeypatch):
+    monkeypatch.setattr(eventually.time, "sleep", lambda seconds: None)
+
+
+def test_on_aws_a_mapping_is_created_once_the_role_is_ready_and_waited_for_until_enabled(no_sleeping):
+    lam = RefusingLambda(times=2, enabled_after=3)
+
+    assert create_mapping(lam, AWS, FunctionName="f", EventSourceArn="arn") == {"UUID": "m-1", "State": "Creating"}
+    assert lam.creates == [{"FunctionName": "f", "EventSourceArn": "arn"}] * 3
+    assert lam.looks == 3
+
+
+def test_on_an_emulator_a_refused_mapping_is_final():
+    lam = RefusingLambda(times=1)
 
     with pytest.raises(ClientError):
-        once_the_role_is_ready(EMULATOR, call, FunctionName="f")
-    assert len(calls) == 1
+        create_mapping(lam, EMULATOR, FunctionName="f")
+    assert len(lam.creates) == 1
+
+
+def test_a_mapping_that_never_becomes_enabled_fails_its_creation(no_sleeping, monkeypatch):
+    ticks = iter(range(0, 10_000, 1))
+    monkeypatch.setattr(eventually.time, "monotonic", lambda: float(next(ticks)))
+
+    with pytest.raises(AssertionError, match="is not Enabled"):
+        create_mapping(RefusingLambda(times=0, enabled_after=10**6), EMULATOR, FunctionName="f")
 
 
 def test_the_stage_url_is_the_aws_form_without_an_endpoint_and_the_path_form_with_one():

@@ -25,10 +25,10 @@ def template(ec2, unique_name) -> str:
 
 
 @pytest.fixture
-def subnet(ec2) -> str:
+def subnet(ec2, backend) -> str:
     """A subnet in the region's first availability zone, in a new VPC."""
-    vpc = network.create_vpc(ec2, "10.0.0.0/16")["VpcId"]
-    return str(network.create_subnet(ec2, vpc, "10.0.1.0/24", network.zones(ec2, 1)[0])["SubnetId"])
+    vpc = network.create_vpc(ec2, "10.0.0.0/16", backend=backend)["VpcId"]
+    return str(network.create_subnet(ec2, vpc, "10.0.1.0/24", network.zones(ec2, 1)[0], backend=backend)["SubnetId"])
 
 
 @pytest.fixture

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from labkit.backends import Backend
+from labkit.eventually import retry_while
 from labkit.governance import (
+    AWS_SETTLE_SECONDS,
     CONFIG_ROLE_POLICY,
     channels_in_region,
     config_bucket_policy,
@@ -24,7 +26,6 @@ from labkit.governance import (
     recorder_slot,
     recorders_in_region,
     remove_config,
-    retry_while,
 )
 
 #: Changes AWS needs a moment to see: a new role Config must assume, a bucket policy Config checks.
@@ -79,7 +80,7 @@ class ConfigLab:
             "recordingGroup": {"allSupported": False, "resourceTypes": list(resource_types)},
         }
         put = self.config.put_configuration_recorder
-        retry_while(NOT_YET_VISIBLE, put, self.backend, ConfigurationRecorder=recorder)
+        retry_while(NOT_YET_VISIBLE, put, self.backend, aws_seconds=AWS_SETTLE_SECONDS, ConfigurationRecorder=recorder)
         self.recorders.append(name)
         return name
 
@@ -87,7 +88,13 @@ class ConfigLab:
         """PutDeliveryChannel to the delivery bucket; returns the channel's name."""
         name = self.unique_name("channel")
         channel = {"name": name, "s3BucketName": self.delivery_bucket()}
-        retry_while(NOT_YET_VISIBLE, self.config.put_delivery_channel, self.backend, DeliveryChannel=channel)
+        retry_while(
+            NOT_YET_VISIBLE,
+            self.config.put_delivery_channel,
+            self.backend,
+            aws_seconds=AWS_SETTLE_SECONDS,
+            DeliveryChannel=channel,
+        )
         self.channels.append(name)
         return name
 
@@ -106,7 +113,9 @@ class ConfigLab:
             "Source": {"Owner": "AWS", "SourceIdentifier": identifier},
             "Scope": {"ComplianceResourceTypes": [resource_type]},
         }
-        retry_while(NOT_YET_VISIBLE, self.config.put_config_rule, self.backend, ConfigRule=rule)
+        retry_while(
+            NOT_YET_VISIBLE, self.config.put_config_rule, self.backend, aws_seconds=AWS_SETTLE_SECONDS, ConfigRule=rule
+        )
         self.rules.append(name)
         return name
 

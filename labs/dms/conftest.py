@@ -1,4 +1,4 @@
-"""Fixtures shared by the DMS labs (labkit.data_services, labkit.network): a DMS client whose replication instances,
+"""Fixtures shared by the DMS labs (labkit.data_cleanup, labkit.network): a DMS client whose replication instances,
 endpoints, tasks and subnet groups are undone after each test where state is kept; a VPC with a subnet in each of
 two zones; and a small replication instance in it, waited for until ``available`` (AWS answers ``creating`` and
 takes several minutes)."""
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from labkit import network
-from labkit.compute import waiter_config
+from labkit.eventually import waiter_config
 
 
 @pytest.fixture
@@ -19,13 +19,15 @@ def dms(aws_client):
 
 
 @pytest.fixture
-def migration_vpc(ec2) -> dict[str, Any]:
+def migration_vpc(ec2, backend) -> dict[str, Any]:
     """A VPC with a subnet in each of the region's first two zones, and a second subnet in the first zone:
     {"vpc", "zones", "subnets": [zone 1, zone 2, zone 1 again]}."""
-    vpc = network.create_vpc(ec2, "10.30.0.0/16")["VpcId"]
+    vpc = network.create_vpc(ec2, "10.30.0.0/16", backend=backend)["VpcId"]
     zones = network.zones(ec2, 2)
     cidrs_and_zones = [("10.30.1.0/24", zones[0]), ("10.30.2.0/24", zones[1]), ("10.30.3.0/24", zones[0])]
-    subnets = [network.create_subnet(ec2, vpc, cidr, zone)["SubnetId"] for cidr, zone in cidrs_and_zones]
+    subnets = [
+        network.create_subnet(ec2, vpc, cidr, zone, backend=backend)["SubnetId"] for cidr, zone in cidrs_and_zones
+    ]
     return {"vpc": vpc, "zones": zones, "subnets": subnets}
 
 
@@ -49,5 +51,7 @@ def replication_instance(dms, subnet_group, unique_name, backend) -> dict[str, A
         AllocatedStorage=50, ReplicationSubnetGroupIdentifier=subnet_group, PubliclyAccessible=False,
     )["ReplicationInstance"]  # fmt: skip
     by_arn = [{"Name": "replication-instance-arn", "Values": [created["ReplicationInstanceArn"]]}]
-    dms.get_waiter("replication_instance_available").wait(Filters=by_arn, WaiterConfig=waiter_config(backend, 30))
+    dms.get_waiter("replication_instance_available").wait(
+        Filters=by_arn, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60)
+    )
     return dict(dms.describe_replication_instances(Filters=by_arn)["ReplicationInstances"][0])

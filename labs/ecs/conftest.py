@@ -16,9 +16,9 @@ def ecs(aws_client):
 
 
 @pytest.fixture
-def net(aws_client) -> dict[str, Any]:
+def net(aws_client, backend) -> dict[str, Any]:
     """A VPC with an internet gateway, public subnets in two zones and a security group open on port 80."""
-    return public_network(aws_client("ec2"))
+    return public_network(aws_client("ec2"), backend)
 
 
 @pytest.fixture

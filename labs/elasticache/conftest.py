@@ -1,4 +1,4 @@
-"""Fixtures shared by the ElastiCache labs (labkit.data_services, labkit.network): an ElastiCache client whose caches,
+"""Fixtures shared by the ElastiCache labs (labkit.data_cleanup, labkit.network): an ElastiCache client whose caches,
 snapshots, parameter and subnet groups are undone after each test where state is kept; a cache subnet group over
 three zones of a VPC of the lab's own; and factories that create a Redis replication group or a cache cluster and
 wait until it is ``available`` (AWS answers ``creating`` and takes several minutes)."""
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from labkit import network
-from labkit.compute import waiter_config
+from labkit.eventually import waiter_config
 
 #: The smallest current node type, and the Redis version whose parameter group family is ``redis7``.
 NODE_TYPE = "cache.t3.micro"
@@ -24,11 +24,14 @@ def elasticache(aws_client):
 
 
 @pytest.fixture
-def cache_subnets(ec2, elasticache, unique_name) -> dict[str, Any]:
+def cache_subnets(ec2, elasticache, unique_name, backend) -> dict[str, Any]:
     """A cache subnet group with a subnet in each of the region's first three zones: {"group", "zones"}."""
-    vpc = network.create_vpc(ec2, "10.20.0.0/16")["VpcId"]
+    vpc = network.create_vpc(ec2, "10.20.0.0/16", backend=backend)["VpcId"]
     zones = network.zones(ec2, 3)
-    subnets = [network.create_subnet(ec2, vpc, f"10.20.{i}.0/24", zone)["SubnetId"] for i, zone in enumerate(zones)]
+    subnets = [
+        network.create_subnet(ec2, vpc, f"10.20.{i}.0/24", zone, backend=backend)["SubnetId"]
+        for i, zone in enumerate(zones)
+    ]
     group = unique_name("caches")
     elasticache.create_cache_subnet_group(
         CacheSubnetGroupName=group, CacheSubnetGroupDescription="three zones", SubnetIds=subnets
@@ -48,7 +51,7 @@ def replication_group(elasticache, cache_subnets, unique_name, backend) -> Calla
             CacheSubnetGroupName=cache_subnets["group"], **REDIS, **settings,
         )  # fmt: skip
         elasticache.get_waiter("replication_group_available").wait(
-            ReplicationGroupId=name, WaiterConfig=waiter_config(backend, 30)
+            ReplicationGroupId=name, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60)
         )
         return dict(elasticache.describe_replication_groups(ReplicationGroupId=name)["ReplicationGroups"][0])
 
@@ -66,7 +69,7 @@ def cache_cluster(elasticache, cache_subnets, unique_name, backend) -> Callable[
             CacheClusterId=name, CacheNodeType=NODE_TYPE, CacheSubnetGroupName=cache_subnets["group"], **settings
         )
         elasticache.get_waiter("cache_cluster_available").wait(
-            CacheClusterId=name, WaiterConfig=waiter_config(backend, 30)
+            CacheClusterId=name, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60)
         )
         found = elasticache.describe_cache_clusters(CacheClusterId=name, ShowCacheNodeInfo=True)
         return dict(found["CacheClusters"][0])

@@ -16,9 +16,9 @@ def elbv2(aws_client):
 
 
 @pytest.fixture
-def net(ec2) -> dict[str, Any]:
+def net(ec2, backend) -> dict[str, Any]:
     """A VPC with an internet gateway, public subnets in two zones and a security group open on port 80."""
-    return public_network(ec2)
+    return public_network(ec2, backend)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Fixtures shared by the EMR labs (labkit.data_services): an EMR client whose clusters are terminated after each test
+"""Fixtures shared by the EMR labs (labkit.data_cleanup): an EMR client whose clusters are terminated after each test
 where state is kept."""
 
 from __future__ import annotations

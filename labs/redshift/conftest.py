@@ -1,4 +1,4 @@
-"""Fixtures shared by the Redshift labs (labkit.data_services): a Redshift client whose clusters, snapshots and
+"""Fixtures shared by the Redshift labs (labkit.data_cleanup): a Redshift client whose clusters, snapshots and
 snapshot copies are undone after each test where state is kept."""
 
 from __future__ import annotations

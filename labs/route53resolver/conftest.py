@@ -1,4 +1,4 @@
-"""Fixtures shared by the Route 53 Resolver labs (labkit.data_services, labkit.network): a Resolver client whose
+"""Fixtures shared by the Route 53 Resolver labs (labkit.data_cleanup, labkit.network): a Resolver client whose
 endpoints, rules and associations are undone after each test where state is kept (the VPC they live in is undone by
 the harness)."""
 

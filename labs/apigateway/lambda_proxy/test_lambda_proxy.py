@@ -18,8 +18,9 @@ import pytest
 import requests
 
 from labkit.backends import Backend
+from labkit.eventually import DELIVERY, eventually
 from labkit.report import show_table
-from labkit.serverless import DELIVERY, Inbox, invoke_url, wait_for
+from labkit.serverless import Inbox, invoke_url
 
 HERE = Path(__file__).parent
 pytestmark = pytest.mark.needs("lambda-execution")
@@ -135,7 +136,7 @@ def notes_api(aws_client, backend, unique_name, aws_region, aws_account_id, inbo
             api.create_usage_plan_key(usagePlanId=plan["id"], keyId=keys["in-plan"]["id"], keyType="API_KEY")
             deployed.keys = {name: key["value"] for name, key in keys.items()}
         if not backend.is_emulator:  # AWS: a new stage answers within seconds; then forget the probe's event
-            wait_for(lambda: deployed.call("GET", "/notes"), backend, DELIVERY)
+            eventually(lambda: deployed.call("GET", "/notes"), backend, **DELIVERY, interval=0.5)
             seen.take_all()
         return deployed
 
@@ -297,8 +298,11 @@ def test_a_key_in_a_usage_plan_for_the_stage_gets_through(backend, notes_api):
     notes = notes_api(api_keys=True)
 
     # AWS: a key added to a usage plan takes effect within seconds (a Response is truthy when its status is < 400)
-    response = wait_for(
-        lambda: notes.call("GET", "/shared-notes", headers={"x-api-key": notes.keys["in-plan"]}), backend, DELIVERY
+    response = eventually(
+        lambda: notes.call("GET", "/shared-notes", headers={"x-api-key": notes.keys["in-plan"]}),
+        backend,
+        **DELIVERY,
+        interval=0.5,
     )
 
     assert (response.status_code, response.json()) == (200, {"notes": [], "caller": None})

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.compute import describe_group, settle, states, wait_for_capacity
+from labkit.compute import describe_group, states, wait_for_capacity
 from labkit.errors import error_code
+from labkit.eventually import TRANSITION, eventually
 from labkit.report import show_table
 
 HOOKS_DOC = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/lifecycle-hooks-overview.html"
@@ -49,7 +50,7 @@ def waiting_instance(autoscaling, name, backend):
         held = [i["InstanceId"] for i in group["Instances"] if i["LifecycleState"] == "Pending:Wait"]
         return held[0] if held else None
 
-    return settle(waiting, backend)
+    return eventually(waiting, backend, **TRANSITION)
 
 
 def test_a_launch_hook_is_accepted_and_stored(autoscaling, hooked_group):
@@ -119,7 +120,7 @@ def test_abandon_terminates_the_waiting_instance(autoscaling, hooked_group, back
         return found.get(instance, "gone") if not found.get(instance, "gone").startswith("Pending") else None
 
     # the group then launches a replacement, which waits in its turn
-    assert settle(gone_or_going, backend) in (
+    assert eventually(gone_or_going, backend, **TRANSITION) in (
         "Terminating",
         "Terminating:Wait",
         "Terminating:Proceed",

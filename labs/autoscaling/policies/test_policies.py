@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.compute import describe_group, settle, states, wait_for_capacity
+from labkit.compute import describe_group, states, wait_for_capacity
 from labkit.errors import error_code
+from labkit.eventually import TRANSITION, eventually
 from labkit.report import show_table
 
 COMMON_ERRORS = "https://docs.aws.amazon.com/autoscaling/ec2/APIReference/CommonErrors.html"
@@ -165,5 +166,5 @@ def test_launching_two_instances_is_recorded_as_two_successful_scaling_activitie
         found = autoscaling.describe_scaling_activities(AutoScalingGroupName=name)["Activities"]
         return found if found and all(a["StatusCode"] in ("Successful", "Failed", "Cancelled") for a in found) else None
 
-    activities = settle(finished, backend) or []
+    activities = eventually(finished, backend, **TRANSITION) or []
     assert [a["StatusCode"] for a in activities] == ["Successful", "Successful"]

@@ -9,8 +9,9 @@ import datetime
 
 import pytest
 
-from labkit.compute import describe_group, settle, states, wait_for_capacity
+from labkit.compute import describe_group, states, wait_for_capacity
 from labkit.errors import error_code
+from labkit.eventually import TRANSITION, eventually
 from labkit.report import show_table
 
 SCHEDULE_DOC = "https://docs.aws.amazon.com/autoscaling/ec2/userguide/schedule_time.html"
@@ -31,8 +32,10 @@ def instances(group):
 
 def in_standby(autoscaling, name, instance, backend):
     """The group once ``instance`` is in Standby (AWS passes through EnteringStandby first)."""
-    return settle(
-        lambda: (g := describe_group(autoscaling, name)) and instances(g).get(instance) == "Standby" and g, backend
+    return eventually(
+        lambda: (g := describe_group(autoscaling, name)) and instances(g).get(instance) == "Standby" and g,
+        backend,
+        **TRANSITION,
     ) or describe_group(autoscaling, name)
 
 
@@ -144,6 +147,6 @@ def test_a_one_time_scheduled_action_sets_the_capacity_when_its_time_comes(autos
         StartTime=datetime.datetime.now(datetime.UTC) + lead, DesiredCapacity=2,
     )  # fmt: skip
 
-    ran = settle(lambda: describe_group(autoscaling, name)["DesiredCapacity"] == 2, backend, emulator_seconds=2.0)
+    ran = eventually(lambda: describe_group(autoscaling, name)["DesiredCapacity"] == 2, backend, **TRANSITION)
     assert ran, "the scheduled action did not change the desired capacity"
     assert states(wait_for_capacity(autoscaling, name, backend)) == ["InService", "InService"]

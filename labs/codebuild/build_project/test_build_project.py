@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from labkit.deploy_tools import retry_while, service_role
+from labkit.deploy_tools import service_role
+from labkit.eventually import retry_while
 from labkit.report import show_table
 
 BUILDSPEC = (Path(__file__).parent / "buildspec.yml").read_text(encoding="utf-8")

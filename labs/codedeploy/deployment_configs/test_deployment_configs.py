@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.deploy_tools import retry_while, service_role
+from labkit.deploy_tools import service_role
 from labkit.errors import error_code
+from labkit.eventually import retry_while
 
 MINIMUM_HEALTHY_DOCS = "https://docs.aws.amazon.com/goto/WebAPI/codedeploy-2014-10-06/MinimumHealthyHosts"
 CONFIG_DOCS = "https://docs.aws.amazon.com/he_il/codedeploy/latest/userguide/deployment-configurations.md"

@@ -13,9 +13,9 @@ import zipfile
 
 import pytest
 
-from labkit.deploy_tools import retry_while, service_role
+from labkit.deploy_tools import service_role
 from labkit.errors import error_code
-from labkit.eventually import eventually
+from labkit.eventually import eventually, retry_while
 
 STRUCTURE_DOCS = "https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-requirements.html"
 STRUCTURE_REFERENCE = "https://docs.amazonaws.cn/en_us/codepipeline/latest/userguide/reference-pipeline-structure.md"

@@ -10,9 +10,8 @@ import json
 
 import pytest
 
-from labkit.compute import settle, waiter_config
-from labkit.data_services import wait_for
 from labkit.errors import ALLOWED, error_code
+from labkit.eventually import eventually, waiter_config
 from labkit.report import show_table
 
 #: Nobody answers at 192.0.2.10 (TEST-NET-1, reserved for documentation): the source database is not there.
@@ -108,7 +107,7 @@ def test_a_replication_instance_is_creating_then_available(dms, subnet_group, un
     arn = created["ReplicationInstanceArn"]
 
     dms.get_waiter("replication_instance_available").wait(
-        Filters=by_arn("replication-instance", arn), WaiterConfig=waiter_config(backend, 30)
+        Filters=by_arn("replication-instance", arn), WaiterConfig=waiter_config(backend, aws_seconds=30 * 60)
     )
 
     assert created["ReplicationInstanceStatus"] == "creating"
@@ -175,10 +174,13 @@ def test_a_connection_test_to_a_database_that_is_not_there_fails(dms, replicatio
     dms.test_connection(ReplicationInstanceArn=instance, EndpointArn=endpoints["source"])
 
     filters = by_arn("endpoint", endpoints["source"]) + by_arn("replication-instance", instance)
-    connection = wait_for(
+    connection = eventually(
         lambda: dms.describe_connections(Filters=filters)["Connections"][0],
-        lambda found: found["Status"] != "testing",
         backend,
+        until=lambda found: found["Status"] != "testing",
+        aws_seconds=15 * 60,
+        emulator_seconds=2,
+        interval=10,
     )
     assert connection["Status"] == "failed"
 
@@ -238,7 +240,8 @@ def test_a_new_task_is_creating_then_ready(dms, new_task, backend):
     task = new_task()
 
     dms.get_waiter("replication_task_ready").wait(
-        Filters=by_arn("replication-task", task["ReplicationTaskArn"]), WaiterConfig=waiter_config(backend, 15)
+        Filters=by_arn("replication-task", task["ReplicationTaskArn"]),
+        WaiterConfig=waiter_config(backend, aws_seconds=15 * 60),
     )
 
     assert task["Status"] == "creating"
@@ -268,11 +271,20 @@ def test_the_task_settings_come_back_with_the_validation_defaults_filled_in(dms,
 )
 def test_a_started_task_with_no_source_database_loads_no_table(dms, new_task, backend):
     arn = new_task()["ReplicationTaskArn"]
-    settle(lambda: describe_task(dms, arn)["Status"] == "ready", backend, aws_seconds=900)
+    eventually(
+        lambda: describe_task(dms, arn)["Status"] == "ready", backend, aws_seconds=900, emulator_seconds=2, interval=10
+    )
 
     dms.start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
 
-    task = wait_for(lambda: describe_task(dms, arn), lambda t: t["Status"] in ("failed", "stopped"), backend, 20)
+    task = eventually(
+        lambda: describe_task(dms, arn),
+        backend,
+        until=lambda t: t["Status"] in ("failed", "stopped"),
+        aws_seconds=20 * 60,
+        emulator_seconds=2,
+        interval=10,
+    )
     stats = task.get("ReplicationTaskStats", {})
     show_table("after the start", ["status", "tables loaded", "full load %"],
                [[task["Status"], stats.get("TablesLoaded", 0), stats.get("FullLoadProgressPercent", 0)]])  # fmt: skip

@@ -19,10 +19,9 @@ from s3_pointer_store import get_large, index_entry, pointer, put_large
 from labkit.data import load_json
 from labkit.dynamodb import create_table, from_item, put_items
 from labkit.errors import error_code
-from labkit.eventually import eventually
+from labkit.eventually import DELIVERY, eventually
 from labkit.iam import allow, create_user_with_key, iam_enforced, policy, require_iam_checks
 from labkit.report import show_table
-from labkit.serverless import wait_for
 
 HERE = Path(__file__).parent
 MODEL = "botocore:dynamodb/2012-08-10"
@@ -353,6 +352,6 @@ def test_an_s3_triggered_function_indexes_each_upload(
         found = query_keys(dynamodb, name, "customer = :c", {":c": {"S": "acme"}}, ConsistentRead=True)
         return found if len(found) >= len(acme) else None
 
-    indexed = wait_for(all_indexed, backend) or []
+    indexed = eventually(all_indexed, backend, **DELIVERY, interval=0.5) or []
 
     assert sorted((item["key"], item["size"]) for item in indexed) == sorted((u["key"], u["size"]) for u in acme)

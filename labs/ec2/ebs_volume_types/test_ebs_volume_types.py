@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.compute import refused, settle
+from labkit.compute import refused
 from labkit.errors import error_code
-from labkit.network import FAST_WAIT, amazon_linux_image, launch
+from labkit.eventually import NETWORK_CHANGE, TRANSITION, eventually, waiter_config
+from labkit.network import amazon_linux_image, launch
 from labkit.report import show_table
 
 CREATE_VOLUME = "botocore:ec2/2016-11-15#CreateVolumeRequest"
@@ -18,11 +19,13 @@ EVERY = ("moto", "moto-server", "ministack", "localstack")
 DEVICE = "/dev/sdf"
 
 
-def created(ec2, zone, **params):
+def created(ec2, backend, zone, **params):
     """CreateVolume in ``zone``, waited for until ``available`` (AWS answers ``creating``), as DescribeVolumes shows
     it."""
     volume_id = ec2.create_volume(AvailabilityZone=zone, **params)["VolumeId"]
-    ec2.get_waiter("volume_available").wait(VolumeIds=[volume_id], WaiterConfig=FAST_WAIT)
+    ec2.get_waiter("volume_available").wait(
+        VolumeIds=[volume_id], WaiterConfig=waiter_config(backend, **NETWORK_CHANGE)
+    )
     return ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0]
 
 
@@ -40,8 +43,8 @@ def zone(two_zones):
 # --- defaults ---------------------------------------------------------------------------------------------------
 
 
-def test_a_volume_created_without_a_type_is_gp2(ec2, zone):
-    volume = created(ec2, zone, Size=10)
+def test_a_volume_created_without_a_type_is_gp2(ec2, zone, backend):
+    volume = created(ec2, backend, zone, Size=10)
 
     assert (volume["VolumeType"], volume["Size"]) == ("gp2", 10)
 
@@ -50,8 +53,8 @@ def test_a_volume_created_without_a_type_is_gp2(ec2, zone):
                       evidence=f"{GP2_IOPS} ; botocore:ec2/2016-11-15#Volume")  # fmt: skip
 @pytest.mark.parametrize(("size", "iops"), [(10, 100), (100, 300), (1000, 3000), (5334, 16000)],
                          ids=["10GiB-floor", "100GiB", "1000GiB", "5334GiB-ceiling"])  # fmt: skip
-def test_a_gp2_volume_gets_3_iops_per_gib_between_100_and_16000(ec2, zone, size, iops):
-    volume = created(ec2, zone, Size=size, VolumeType="gp2")
+def test_a_gp2_volume_gets_3_iops_per_gib_between_100_and_16000(ec2, zone, size, iops, backend):
+    volume = created(ec2, backend, zone, Size=size, VolumeType="gp2")
     show_volume(volume)
 
     assert volume.get("Iops") == iops
@@ -59,8 +62,8 @@ def test_a_gp2_volume_gets_3_iops_per_gib_between_100_and_16000(ec2, zone, size,
 
 @pytest.mark.diverges(EVERY, "reports no throughput for a new gp3 volume; AWS reports its 125 MiB/s baseline",
                       evidence=f"{CREATE_VOLUME} ; {MODIFY_VOLUME}")  # fmt: skip
-def test_a_10_gib_gp3_volume_has_the_3000_iops_and_125_mibs_baseline(ec2, zone):
-    volume = created(ec2, zone, Size=10, VolumeType="gp3")
+def test_a_10_gib_gp3_volume_has_the_3000_iops_and_125_mibs_baseline(ec2, zone, backend):
+    volume = created(ec2, backend, zone, Size=10, VolumeType="gp3")
     show_volume(volume)
 
     assert (volume.get("Iops"), volume.get("Throughput")) == (3000, 125)
@@ -114,20 +117,22 @@ def modification_state(ec2, volume_id):
 
 
 def test_a_volume_grows_in_place(ec2, zone, backend):
-    volume = created(ec2, zone, Size=10, VolumeType="gp3")
+    volume = created(ec2, backend, zone, Size=10, VolumeType="gp3")
 
     ec2.modify_volume(VolumeId=volume["VolumeId"], Size=20)
 
     # AWS: modifying, then optimizing (the new size is usable), then completed, hours later for a big volume
-    state = settle(lambda: modification_state(ec2, volume["VolumeId"]) in ("optimizing", "completed"), backend)
+    state = eventually(
+        lambda: modification_state(ec2, volume["VolumeId"]) in ("optimizing", "completed"), backend, **TRANSITION
+    )
     assert state, modification_state(ec2, volume["VolumeId"])
     assert ec2.describe_volumes(VolumeIds=[volume["VolumeId"]])["Volumes"][0]["Size"] == 20
 
 
 @pytest.mark.diverges(EVERY, "shrinks the volume; AWS only lets a volume grow",
                       evidence=f"{MODIFY_VOLUME} ; botocore:ec2/2016-11-15#ModifyVolume")  # fmt: skip
-def test_a_volume_cannot_shrink(ec2, zone):
-    volume = created(ec2, zone, Size=20, VolumeType="gp3")
+def test_a_volume_cannot_shrink(ec2, zone, backend):
+    volume = created(ec2, backend, zone, Size=20, VolumeType="gp3")
 
     assert refused(error_code(ec2.modify_volume, VolumeId=volume["VolumeId"], Size=10))
 
@@ -136,9 +141,9 @@ def test_a_volume_cannot_shrink(ec2, zone):
 
 
 @pytest.fixture
-def two_instances(ec2, two_zones):
+def two_instances(ec2, two_zones, backend):
     """Two running t3.micro instances (Nitro) in the first zone."""
-    return [launch(ec2, two_zones["a"]["SubnetId"])["InstanceId"] for _ in range(2)]
+    return [launch(ec2, two_zones["a"]["SubnetId"], backend=backend)["InstanceId"] for _ in range(2)]
 
 
 def attached_to(ec2, volume_id, backend, count):
@@ -150,7 +155,7 @@ def attached_to(ec2, volume_id, backend, count):
         done = sorted(a["InstanceId"] for a in found.get("Attachments", []) if a["State"] == "attached")
         return done if len(done) >= count else None
 
-    return settle(check, backend) or sorted(
+    return eventually(check, backend, **TRANSITION) or sorted(
         a["InstanceId"] for a in ec2.describe_volumes(VolumeIds=[volume_id])["Volumes"][0].get("Attachments", [])
     )
 
@@ -159,7 +164,7 @@ def attached_to(ec2, volume_id, backend, count):
                       "Multi-Attach io1/io2 volume to up to 16 instances in its zone",
                       evidence=CREATE_VOLUME)  # fmt: skip
 def test_a_multi_attach_io2_volume_attaches_to_two_instances_at_once(ec2, zone, two_instances, backend):
-    volume = created(ec2, zone, Size=10, VolumeType="io2", Iops=100, MultiAttachEnabled=True)
+    volume = created(ec2, backend, zone, Size=10, VolumeType="io2", Iops=100, MultiAttachEnabled=True)
 
     for instance in two_instances:
         ec2.attach_volume(VolumeId=volume["VolumeId"], InstanceId=instance, Device=DEVICE)
@@ -170,7 +175,7 @@ def test_a_multi_attach_io2_volume_attaches_to_two_instances_at_once(ec2, zone, 
 @pytest.mark.diverges(EVERY, "attaches a volume that is already in use to a second instance; AWS refuses it "
                       "unless the volume has Multi-Attach", evidence=CREATE_VOLUME)  # fmt: skip
 def test_a_volume_without_multi_attach_serves_one_instance(ec2, zone, two_instances, backend):
-    volume = created(ec2, zone, Size=10, VolumeType="gp3")
+    volume = created(ec2, backend, zone, Size=10, VolumeType="gp3")
     ec2.attach_volume(VolumeId=volume["VolumeId"], InstanceId=two_instances[0], Device=DEVICE)
     attached_to(ec2, volume["VolumeId"], backend, 1)
 

@@ -12,11 +12,11 @@ EIP_DOCS = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addre
 
 
 @pytest.fixture
-def instances(ec2, two_zones):
+def instances(ec2, two_zones, backend):
     """Two running instances in a subnet of a VPC with an internet gateway (an EIP needs one on AWS)."""
     gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=two_zones["vpc"])
-    return [launch(ec2, two_zones["a"]["SubnetId"])["InstanceId"] for _ in range(2)]
+    return [launch(ec2, two_zones["a"]["SubnetId"], backend=backend)["InstanceId"] for _ in range(2)]
 
 
 def address(ec2, allocation_id):

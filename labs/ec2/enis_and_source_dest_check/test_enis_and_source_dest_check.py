@@ -8,7 +8,8 @@ from ipaddress import ip_address, ip_network
 
 import pytest
 
-from labkit.network import FAST_WAIT, describe_instance, launch
+from labkit.eventually import NETWORK_CHANGE, waiter_config
+from labkit.network import describe_instance, launch
 from labkit.report import show_table
 
 ENI_DOCS = "https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-eni.html"
@@ -16,8 +17,8 @@ NAT_INSTANCE = "https://docs.aws.amazon.com/AmazonVPC/latest/UserGuide/VPC_NAT_I
 
 
 @pytest.fixture
-def instance(ec2, two_zones):
-    return launch(ec2, two_zones["a"]["SubnetId"])["InstanceId"]
+def instance(ec2, two_zones, backend):
+    return launch(ec2, two_zones["a"]["SubnetId"], backend=backend)["InstanceId"]
 
 
 def interface(ec2, interface_id):
@@ -45,7 +46,9 @@ def test_a_new_interface_is_available_in_its_subnet_with_one_primary_private_ip(
     "lists no NetworkInterfaces on a described instance; AWS lists each with its device index",
     evidence=ENI_DOCS,
 )
-def test_an_interface_attaches_as_the_instances_second_device_and_detaches_back_to_available(ec2, two_zones, instance):
+def test_an_interface_attaches_as_the_instances_second_device_and_detaches_back_to_available(
+    ec2, two_zones, instance, backend
+):
     eni = ec2.create_network_interface(SubnetId=two_zones["a"]["SubnetId"])["NetworkInterface"]["NetworkInterfaceId"]
 
     attachment = ec2.attach_network_interface(NetworkInterfaceId=eni, InstanceId=instance, DeviceIndex=1)
@@ -54,7 +57,9 @@ def test_an_interface_attaches_as_the_instances_second_device_and_detaches_back_
         for n in describe_instance(ec2, instance)["NetworkInterfaces"]
     }
     ec2.detach_network_interface(AttachmentId=attachment["AttachmentId"])
-    ec2.get_waiter("network_interface_available").wait(NetworkInterfaceIds=[eni], WaiterConfig=FAST_WAIT)
+    ec2.get_waiter("network_interface_available").wait(
+        NetworkInterfaceIds=[eni], WaiterConfig=waiter_config(backend, **NETWORK_CHANGE)
+    )
 
     show_table(
         "interfaces of the instance while attached",

@@ -40,12 +40,12 @@ def recording_fetcher(base_url, env):
 
 
 @pytest.fixture
-def instance(ec2):
+def instance(ec2, backend):
     """A running instance launched with IMDSv2 required, in a subnet of the lab's own VPC."""
-    vpc = create_vpc(ec2, "10.0.0.0/16")
-    subnet = create_subnet(ec2, vpc["VpcId"], "10.0.1.0/24", zones(ec2, 1)[0])
+    vpc = create_vpc(ec2, "10.0.0.0/16", backend=backend)
+    subnet = create_subnet(ec2, vpc["VpcId"], "10.0.1.0/24", zones(ec2, 1)[0], backend=backend)
     options = {"HttpTokens": "required", "HttpEndpoint": "enabled", "HttpPutResponseHopLimit": 1}
-    return launch(ec2, subnet["SubnetId"], MetadataOptions=options)["InstanceId"]
+    return launch(ec2, subnet["SubnetId"], MetadataOptions=options, backend=backend)["InstanceId"]
 
 
 @pytest.mark.diverges(

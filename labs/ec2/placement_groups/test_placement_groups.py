@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.compute import refused, settle
+from labkit.compute import refused
 from labkit.errors import error_code
-from labkit.network import FAST_WAIT, amazon_linux_image, describe_instance, launch
+from labkit.eventually import NETWORK_CHANGE, TRANSITION, eventually, waiter_config
+from labkit.network import amazon_linux_image, describe_instance, launch
 from labkit.report import show_table
 
 PLACEMENT = "botocore:ec2/2016-11-15#Placement"
@@ -42,16 +43,18 @@ def placement_group(ec2, unique_name, backend):
     yield create
     if backend.track_resources:
         for name in made:
-            remove_group(ec2, name)
+            remove_group(ec2, backend, name)
 
 
-def remove_group(ec2, name):
+def remove_group(ec2, backend, name):
     """Terminate the group's instances, wait for them to be gone, then delete the group."""
     found = ec2.describe_instances(Filters=[{"Name": "placement-group-name", "Values": [name]}])["Reservations"]
     inside = [i["InstanceId"] for r in found for i in r["Instances"] if i["State"]["Name"] != "terminated"]
     if inside:
         ec2.terminate_instances(InstanceIds=inside)
-        ec2.get_waiter("instance_terminated").wait(InstanceIds=inside, WaiterConfig=FAST_WAIT)
+        ec2.get_waiter("instance_terminated").wait(
+            InstanceIds=inside, WaiterConfig=waiter_config(backend, **NETWORK_CHANGE)
+        )
     ec2.delete_placement_group(GroupName=name)
 
 
@@ -59,12 +62,12 @@ def described(ec2, name):
     return ec2.describe_placement_groups(GroupNames=[name])["PlacementGroups"][0]
 
 
-def run_into(ec2, subnet, count, placement, instance_type="t3.micro"):
+def run_into(ec2, backend, subnet, count, placement, instance_type="t3.micro"):
     """RunInstances of ``count`` instances into the subnet with this ``Placement``; their ids, once running."""
     reservation = ec2.run_instances(ImageId=amazon_linux_image(ec2), InstanceType=instance_type, MinCount=count,
                                     MaxCount=count, SubnetId=subnet, Placement=placement)  # fmt: skip
     ids = [i["InstanceId"] for i in reservation["Instances"]]
-    ec2.get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig=FAST_WAIT)
+    ec2.get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig=waiter_config(backend, **NETWORK_CHANGE))
     return ids
 
 
@@ -80,7 +83,7 @@ def test_a_placement_group_is_created_with_its_strategy(ec2, placement_group, st
         found = described(ec2, name)
         return found if found["State"] == "available" else None
 
-    group = settle(available, backend) or described(ec2, name)
+    group = eventually(available, backend, **TRANSITION) or described(ec2, name)
     show_table("placement group", ["name", "strategy", "state"], [[name, group["Strategy"], group["State"]]])
     assert (group["GroupName"], group["Strategy"], group["State"]) == (name, strategy, "available")
 
@@ -108,20 +111,22 @@ def placement_of(ec2, instance_id):
 
 @NO_GROUPS
 @pytest.mark.diverges("ministack", IGNORES_PLACEMENT, evidence=PLACEMENT)
-def test_an_instance_launched_into_a_group_reports_the_group(ec2, two_zones, placement_group):
+def test_an_instance_launched_into_a_group_reports_the_group(ec2, two_zones, placement_group, backend):
     name = placement_group("spread")
 
-    instance = launch(ec2, two_zones["a"]["SubnetId"], Placement={"GroupName": name})["InstanceId"]
+    instance = launch(ec2, two_zones["a"]["SubnetId"], Placement={"GroupName": name}, backend=backend)["InstanceId"]
 
     assert placement_of(ec2, instance).get("GroupName") == name
 
 
 @NO_GROUPS
 @pytest.mark.diverges("ministack", IGNORES_PLACEMENT, evidence=PLACEMENT)
-def test_an_instance_launched_into_a_partition_reports_its_partition_number(ec2, two_zones, placement_group):
+def test_an_instance_launched_into_a_partition_reports_its_partition_number(ec2, two_zones, placement_group, backend):
     name = placement_group("partition", PartitionCount=3)
 
-    instance = launch(ec2, two_zones["a"]["SubnetId"], Placement={"GroupName": name, "PartitionNumber": 2})
+    instance = launch(
+        ec2, two_zones["a"]["SubnetId"], Placement={"GroupName": name, "PartitionNumber": 2}, backend=backend
+    )
 
     placement = placement_of(ec2, instance["InstanceId"])
     assert (placement.get("GroupName"), placement.get("PartitionNumber")) == (name, 2)
@@ -130,13 +135,13 @@ def test_an_instance_launched_into_a_partition_reports_its_partition_number(ec2,
 @NO_GROUPS
 @pytest.mark.diverges("ministack", "launches an eighth instance into a spread group in one zone; AWS runs at most "
                       "seven per zone", evidence=f"{LIMITS_DOC} ; {SPREAD_DOC}")  # fmt: skip
-def test_a_spread_group_runs_at_most_seven_instances_per_zone(ec2, two_zones, placement_group):
+def test_a_spread_group_runs_at_most_seven_instances_per_zone(ec2, two_zones, placement_group, backend):
     name = placement_group("spread")
     first_zone, second_zone = two_zones["a"]["SubnetId"], two_zones["b"]["SubnetId"]
-    run_into(ec2, first_zone, 7, {"GroupName": name})
+    run_into(ec2, backend, first_zone, 7, {"GroupName": name})
 
-    eighth_here = error_code(run_into, ec2, first_zone, 1, {"GroupName": name})
-    eighth_elsewhere = error_code(run_into, ec2, second_zone, 1, {"GroupName": name})
+    eighth_here = error_code(run_into, ec2, backend, first_zone, 1, {"GroupName": name})
+    eighth_elsewhere = error_code(run_into, ec2, backend, second_zone, 1, {"GroupName": name})
 
     show_table("an eighth instance", ["zone", "RunInstances"], [["first (7 running)", eighth_here],
                                                                   ["second (none)", eighth_elsewhere]])  # fmt: skip
@@ -147,10 +152,10 @@ def test_a_spread_group_runs_at_most_seven_instances_per_zone(ec2, two_zones, pl
 @NO_GROUPS
 @pytest.mark.diverges("ministack", "launches a cluster group's instances in two zones; AWS keeps a cluster group in "
                       "the zone of its first instance", evidence=f"{CREATE_GROUP} ; {LIMITS_DOC}")  # fmt: skip
-def test_a_cluster_group_keeps_its_instances_in_one_zone(ec2, two_zones, placement_group):
+def test_a_cluster_group_keeps_its_instances_in_one_zone(ec2, two_zones, placement_group, backend):
     name = placement_group("cluster")
-    run_into(ec2, two_zones["a"]["SubnetId"], 1, {"GroupName": name}, CLUSTER_TYPE)
+    run_into(ec2, backend, two_zones["a"]["SubnetId"], 1, {"GroupName": name}, CLUSTER_TYPE)
 
-    code = error_code(run_into, ec2, two_zones["b"]["SubnetId"], 1, {"GroupName": name}, CLUSTER_TYPE)
+    code = error_code(run_into, ec2, backend, two_zones["b"]["SubnetId"], 1, {"GroupName": name}, CLUSTER_TYPE)
 
     assert refused(code)

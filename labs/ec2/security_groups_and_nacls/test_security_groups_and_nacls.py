@@ -24,8 +24,8 @@ NACL_STAR_RULE = (
 
 
 @pytest.fixture
-def vpc_id(ec2):
-    return create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+def vpc_id(ec2, backend):
+    return create_vpc(ec2, "10.0.0.0/16", backend=backend)["VpcId"]
 
 
 @pytest.fixture

@@ -25,8 +25,8 @@ def user_data_of(ec2, instance_id):
     "returns an empty UserData for an instance launched with a script; AWS returns it",
     evidence=USER_DATA_DOCS,
 )
-def test_user_data_comes_back_base64_encoded_from_describe_instance_attribute(ec2, two_zones):
-    instance = launch(ec2, two_zones["a"]["SubnetId"], UserData=SCRIPT)["InstanceId"]
+def test_user_data_comes_back_base64_encoded_from_describe_instance_attribute(ec2, two_zones, backend):
+    instance = launch(ec2, two_zones["a"]["SubnetId"], UserData=SCRIPT, backend=backend)["InstanceId"]
 
     encoded = user_data_of(ec2, instance)["Value"]
 
@@ -34,8 +34,8 @@ def test_user_data_comes_back_base64_encoded_from_describe_instance_attribute(ec
     assert base64.b64decode(encoded).decode() == SCRIPT
 
 
-def test_an_instance_launched_without_user_data_has_none(ec2, two_zones):
-    instance = launch(ec2, two_zones["a"]["SubnetId"])["InstanceId"]
+def test_an_instance_launched_without_user_data_has_none(ec2, two_zones, backend):
+    instance = launch(ec2, two_zones["a"]["SubnetId"], backend=backend)["InstanceId"]
 
     assert "Value" not in user_data_of(ec2, instance)
 

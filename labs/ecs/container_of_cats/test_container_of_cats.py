@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from labkit.compute import waiter_config
 from labkit.errors import error_code
+from labkit.eventually import waiter_config
 from labkit.report import show_table
 
 IMAGE = "public.ecr.aws/nginx/nginx:latest"  # a public image: no registry login needed to pull it

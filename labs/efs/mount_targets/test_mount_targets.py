@@ -27,11 +27,11 @@ def azs(ec2):
 
 
 @pytest.fixture
-def subnets(ec2, azs):
+def subnets(ec2, azs, backend):
     """Two subnets in the first zone ("a1", "a2"), one in the second ("b1"), all in one VPC."""
-    vpc = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+    vpc = create_vpc(ec2, "10.0.0.0/16", backend=backend)["VpcId"]
     layout = {"a1": ("10.0.1.0/24", azs[0]), "a2": ("10.0.2.0/24", azs[0]), "b1": ("10.0.3.0/24", azs[1])}
-    return {name: create_subnet(ec2, vpc, cidr, zone) for name, (cidr, zone) in layout.items()}
+    return {name: create_subnet(ec2, vpc, cidr, zone, backend=backend) for name, (cidr, zone) in layout.items()}
 
 
 @pytest.fixture
@@ -82,10 +82,10 @@ def test_a_second_mount_target_in_the_same_availability_zone_is_rejected(efs, fi
     assert len(efs.describe_mount_targets(FileSystemId=file_system)["MountTargets"]) == 1
 
 
-def test_all_mount_targets_of_a_file_system_are_in_one_vpc(efs, ec2, file_system, subnets, azs):
+def test_all_mount_targets_of_a_file_system_are_in_one_vpc(efs, ec2, file_system, subnets, azs, backend):
     mount(efs, file_system, subnets["a1"])
-    other_vpc = create_vpc(ec2, "10.1.0.0/16")["VpcId"]
-    elsewhere = create_subnet(ec2, other_vpc, "10.1.3.0/24", azs[2])
+    other_vpc = create_vpc(ec2, "10.1.0.0/16", backend=backend)["VpcId"]
+    elsewhere = create_subnet(ec2, other_vpc, "10.1.3.0/24", azs[2], backend=backend)
 
     with pytest.raises(ClientError) as raised:
         mount(efs, file_system, elsewhere)  # a new AZ, but another VPC

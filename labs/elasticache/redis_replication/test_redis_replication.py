@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.compute import settle
-from labkit.data_services import wait_for
 from labkit.errors import ALLOWED, error_code
+from labkit.eventually import eventually
 from labkit.report import show_table
 
 RG_MESSAGE = "botocore:elasticache/2015-02-02#CreateReplicationGroupMessage"
@@ -115,7 +114,9 @@ def test_a_failover_promotes_a_replica_to_primary(elasticache, three_nodes, back
         group = elasticache.describe_replication_groups(ReplicationGroupId=name)["ReplicationGroups"][0]
         return next(cluster for cluster, role, _ in members(group) if role == "primary")
 
-    after = settle(lambda: primary_now() != before and primary_now(), backend, aws_seconds=1800)
+    after = eventually(
+        lambda: primary_now() != before and primary_now(), backend, aws_seconds=1800, emulator_seconds=2, interval=10
+    )
     assert after and after != before
 
 
@@ -150,9 +151,12 @@ def test_a_manual_snapshot_of_a_sharded_group_becomes_available(elasticache, sha
 
     elasticache.create_snapshot(ReplicationGroupId=sharded["ReplicationGroupId"], SnapshotName=name)
 
-    snapshot = wait_for(
+    snapshot = eventually(
         lambda: elasticache.describe_snapshots(SnapshotName=name)["Snapshots"][0],
-        lambda found: found["SnapshotStatus"] != "creating",
         backend,
+        until=lambda found: found["SnapshotStatus"] != "creating",
+        aws_seconds=15 * 60,
+        emulator_seconds=2,
+        interval=10,
     )
     assert (snapshot["SnapshotStatus"], snapshot["SnapshotSource"]) == ("available", "manual")

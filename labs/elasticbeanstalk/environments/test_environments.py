@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from labkit.deploy_tools import instance_profile, waiter_config
+from labkit.deploy_tools import instance_profile
 from labkit.errors import error_code
-from labkit.eventually import eventually
+from labkit.eventually import eventually, waiter_config
 from labkit.report import show_table
 
 APP_SOURCE = (Path(__file__).parent / "beanstalk_application.py").read_text(encoding="utf-8")
@@ -107,7 +107,8 @@ def launch(beanstalk, application, version, stack, aws_client, unique_name, back
 def ready(beanstalk, environment_id, backend):
     """The environment once Ready (AWS launches its instances first: minutes)."""
     beanstalk.get_waiter("environment_exists").wait(
-        EnvironmentIds=[environment_id], WaiterConfig=waiter_config(backend, aws_delay=20, aws_attempts=60)
+        EnvironmentIds=[environment_id],
+        WaiterConfig=waiter_config(backend, aws_seconds=20 * 60, emulator_seconds=30, interval=20),
     )
     return beanstalk.describe_environments(EnvironmentIds=[environment_id])["Environments"][0]
 

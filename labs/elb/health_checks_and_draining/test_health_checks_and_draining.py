@@ -9,8 +9,9 @@ import pytest
 from botocore.config import Config
 
 from labkit import network
-from labkit.compute import refused, settle
+from labkit.compute import refused
 from labkit.errors import error_code
+from labkit.eventually import TRANSITION, eventually
 from labkit.report import show_table
 
 HEALTH_DOC = "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html"
@@ -135,10 +136,12 @@ def test_a_deregistration_delay_above_3600_seconds_is_refused(elbv2, new_group):
 
 
 @pytest.fixture
-def instance(ec2, net):
+def instance(ec2, net, backend):
     """A running Amazon Linux instance in the first public subnet, with port 80 open to the load balancer and
     nothing listening on it (no web server is installed)."""
-    return network.launch(ec2, net["subnets"][0], SecurityGroupIds=[net["security_group"]])["InstanceId"]
+    return network.launch(ec2, net["subnets"][0], SecurityGroupIds=[net["security_group"]], backend=backend)[
+        "InstanceId"
+    ]
 
 
 @pytest.fixture
@@ -185,7 +188,7 @@ def test_a_target_that_cannot_answer_its_health_checks_becomes_unhealthy(elbv2, 
         health = health_of(elbv2, served_group, instance)
         return health if health["State"] != "initial" else None
 
-    health = settle(decided, backend) or health_of(elbv2, served_group, instance)
+    health = eventually(decided, backend, **TRANSITION) or health_of(elbv2, served_group, instance)
     # nothing listens on port 80: the connection is refused, which the load balancer calls a failed health check
     assert (health["State"], health.get("Reason")) == ("unhealthy", "Target.FailedHealthChecks")
 

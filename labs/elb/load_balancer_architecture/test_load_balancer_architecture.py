@@ -57,8 +57,8 @@ def test_an_application_load_balancer_in_one_zone_is_refused(elbv2, net, name):
     "two zones",
     evidence=SUBNETS,
 )
-def test_two_subnets_in_the_same_zone_do_not_make_two_zones(elbv2, ec2, net, name):
-    same_zone = network.create_subnet(ec2, net["vpc"], "10.0.3.0/24", net["zones"][0])["SubnetId"]
+def test_two_subnets_in_the_same_zone_do_not_make_two_zones(elbv2, ec2, net, name, backend):
+    same_zone = network.create_subnet(ec2, net["vpc"], "10.0.3.0/24", net["zones"][0], backend=backend)["SubnetId"]
 
     code = error_code(elbv2.create_load_balancer, Name=name, Subnets=[net["subnets"][0], same_zone],
                       SecurityGroups=[net["security_group"]])  # fmt: skip

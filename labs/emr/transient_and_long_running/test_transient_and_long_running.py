@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from labkit.compute import waiter_config
+from labkit.eventually import waiter_config
 from labkit.report import show_table
 
 #: One master, two core nodes on demand, two task nodes on Spot: the note's three roles.
@@ -69,7 +69,9 @@ STEP_STATES = "botocore:emr/2009-03-31#StepState"
 def test_a_transient_cluster_runs_its_steps_then_terminates(emr, start_cluster, backend):
     cluster = start_cluster(keep_alive=False, steps=[step("extract"), step("transform")])
 
-    emr.get_waiter("cluster_terminated").wait(ClusterId=cluster, WaiterConfig=waiter_config(backend, 40))
+    emr.get_waiter("cluster_terminated").wait(
+        ClusterId=cluster, WaiterConfig=waiter_config(backend, aws_seconds=40 * 60)
+    )
 
     assert step_states(emr, cluster) == {"extract": "COMPLETED", "transform": "COMPLETED"}
     assert cluster_status(emr, cluster)["State"] == "TERMINATED"
@@ -86,7 +88,9 @@ def test_a_transient_cluster_runs_its_steps_then_terminates(emr, start_cluster, 
 def test_a_transient_cluster_says_it_ended_because_all_steps_completed(emr, start_cluster, backend):
     cluster = start_cluster(keep_alive=False, steps=[step("extract")])
 
-    emr.get_waiter("cluster_terminated").wait(ClusterId=cluster, WaiterConfig=waiter_config(backend, 40))
+    emr.get_waiter("cluster_terminated").wait(
+        ClusterId=cluster, WaiterConfig=waiter_config(backend, aws_seconds=40 * 60)
+    )
 
     assert cluster_status(emr, cluster)["StateChangeReason"].get("Code") == "ALL_STEPS_COMPLETED"
 
@@ -94,10 +98,12 @@ def test_a_transient_cluster_says_it_ended_because_all_steps_completed(emr, star
 @pytest.mark.diverges(("moto", "moto-server"), RUNS_NOTHING, evidence=STEP_STATES)
 def test_a_long_running_cluster_waits_for_more_work_after_its_step(emr, start_cluster, backend):
     cluster = start_cluster(keep_alive=True, steps=[])
-    emr.get_waiter("cluster_running").wait(ClusterId=cluster, WaiterConfig=waiter_config(backend, 30))
+    emr.get_waiter("cluster_running").wait(ClusterId=cluster, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60))
 
     step_id = emr.add_job_flow_steps(JobFlowId=cluster, Steps=[step("report")])["StepIds"][0]
-    emr.get_waiter("step_complete").wait(ClusterId=cluster, StepId=step_id, WaiterConfig=waiter_config(backend, 15))
+    emr.get_waiter("step_complete").wait(
+        ClusterId=cluster, StepId=step_id, WaiterConfig=waiter_config(backend, aws_seconds=15 * 60)
+    )
 
     assert step_states(emr, cluster) == {"report": "COMPLETED"}
     assert cluster_status(emr, cluster)["State"] == "WAITING"
@@ -106,7 +112,7 @@ def test_a_long_running_cluster_waits_for_more_work_after_its_step(emr, start_cl
 def test_master_core_and_task_groups_run_the_instances_asked_for(emr, start_cluster, backend):
     cluster = start_cluster(keep_alive=True, steps=[])
 
-    emr.get_waiter("cluster_running").wait(ClusterId=cluster, WaiterConfig=waiter_config(backend, 30))
+    emr.get_waiter("cluster_running").wait(ClusterId=cluster, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60))
 
     groups = emr.list_instance_groups(ClusterId=cluster)["InstanceGroups"]
     found = sorted(

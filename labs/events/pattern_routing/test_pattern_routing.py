@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from labkit.messaging import allow_service_to_send, bodies, patience, queue_arn, receive_expected, receive_until
+from labkit.eventually import MESSAGE, seconds
+from labkit.messaging import allow_service_to_send, bodies, queue_arn, receive_expected, receive_until
 from labkit.report import show_table
 
 PATTERN = {
@@ -62,7 +63,7 @@ def test_the_target_receives_the_whole_event_envelope(aws_client, backend, route
     bus, queue = routed_queue
 
     put(events, bus, ORDERS[0])
-    [event] = bodies(receive_until(aws_client("sqs"), queue, 1, within=patience(backend)))
+    [event] = bodies(receive_until(aws_client("sqs"), queue, 1, within=seconds(MESSAGE, backend)))
 
     assert (event["source"], event["detail-type"], event["detail"]) == ("labs.shop", "OrderPlaced", ORDERS[0])
     assert {"version", "id", "time", "region", "resources"} <= event.keys()
@@ -80,7 +81,7 @@ def test_the_delivered_event_names_the_account(aws_client, backend, aws_account_
     bus, queue = routed_queue
 
     put(aws_client("events"), bus, ORDERS[0])
-    [event] = bodies(receive_until(aws_client("sqs"), queue, 1, within=patience(backend)))
+    [event] = bodies(receive_until(aws_client("sqs"), queue, 1, within=seconds(MESSAGE, backend)))
 
     assert event["account"] == aws_account_id
 

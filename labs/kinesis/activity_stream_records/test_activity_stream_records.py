@@ -9,7 +9,8 @@ import activity_consumer
 import pytest
 
 from labkit.data import load_json
-from labkit.messaging import patience, read_records
+from labkit.eventually import MESSAGE, seconds
+from labkit.messaging import read_records
 from labkit.report import show_table
 
 NOTE_RECORD = load_json("kinesis/aurora_activity_record.json")
@@ -35,7 +36,7 @@ def put_and_read(kinesis, backend, stream, records):
         kinesis.put_record(StreamName=stream, PartitionKey=cluster, Data=json.dumps(record).encode("utf-8"))
     [shard] = kinesis.list_shards(StreamName=stream)["Shards"]
     start = kinesis.get_shard_iterator(StreamName=stream, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON")
-    return read_records(kinesis, start["ShardIterator"], len(records), within=patience(backend))
+    return read_records(kinesis, start["ShardIterator"], len(records), within=seconds(MESSAGE, backend))
 
 
 def test_the_notes_record_crosses_kinesis_unchanged(aws_client, backend, stream):

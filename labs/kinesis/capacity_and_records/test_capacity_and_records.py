@@ -9,7 +9,8 @@ import hashlib
 import pytest
 
 from labkit.errors import error_code
-from labkit.messaging import patience, read_records
+from labkit.eventually import MESSAGE, seconds
+from labkit.messaging import read_records
 from labkit.report import show_table
 
 MIB = 1024 * 1024
@@ -43,7 +44,7 @@ def test_an_on_demand_stream_needs_no_shard_count_and_takes_records(aws_client, 
 
     put = kinesis.put_record(StreamName=stream, Data=b"click 1", PartitionKey="user-42")
     start = kinesis.get_shard_iterator(StreamName=stream, ShardId=put["ShardId"], ShardIteratorType="TRIM_HORIZON")
-    records = read_records(kinesis, start["ShardIterator"], 1, within=patience(backend))
+    records = read_records(kinesis, start["ShardIterator"], 1, within=seconds(MESSAGE, backend))
     described = summary(kinesis, stream)
     show_table("an on-demand stream", ["StreamMode", "OpenShardCount (Kinesis chose)"],
                [[described["StreamModeDetails"]["StreamMode"], described["OpenShardCount"]]])  # fmt: skip

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.messaging import patience, pushed_records, wait_for_consumer
+from labkit.eventually import MESSAGE, seconds
+from labkit.messaging import pushed_records, wait_for_consumer
 from labkit.report import show_table
 
 READINGS = [b"reading 1", b"reading 2", b"reading 3"]
@@ -66,7 +67,7 @@ def test_each_consumer_gets_every_record_pushed_to_it(aws_client, backend, strea
         kinesis.put_record(StreamARN=stream_arn, Data=reading, PartitionKey="sensor-7")
     [shard] = kinesis.list_shards(StreamARN=stream_arn)["Shards"]
 
-    pushed = {name: pushed_records(kinesis, arn, shard["ShardId"], len(READINGS), within=patience(backend))
+    pushed = {name: pushed_records(kinesis, arn, shard["ShardId"], len(READINGS), within=seconds(MESSAGE, backend))
               for name, arn in consumers.items()}  # fmt: skip
     show_table("records pushed by SubscribeToShard", ["consumer", "records"],
                [[n, ", ".join(r["Data"].decode() for r in got)] for n, got in pushed.items()])  # fmt: skip

@@ -8,7 +8,8 @@ import hashlib
 
 import pytest
 
-from labkit.messaging import patience, read_records
+from labkit.eventually import MESSAGE, seconds
+from labkit.messaging import read_records
 from labkit.report import show_table
 
 SHARDS = 4
@@ -81,9 +82,11 @@ def test_trim_horizon_replays_the_shard_from_the_oldest_record(aws_client, backe
     for n in range(3):
         shard_id = kinesis.put_record(StreamName=stream, Data=f"event {n}".encode(), PartitionKey="sensor-7")["ShardId"]
 
-    first_read = read_records(kinesis, iterator(kinesis, stream, shard_id, "TRIM_HORIZON"), 3, within=patience(backend))
+    first_read = read_records(
+        kinesis, iterator(kinesis, stream, shard_id, "TRIM_HORIZON"), 3, within=seconds(MESSAGE, backend)
+    )
     second_read = read_records(
-        kinesis, iterator(kinesis, stream, shard_id, "TRIM_HORIZON"), 3, within=patience(backend)
+        kinesis, iterator(kinesis, stream, shard_id, "TRIM_HORIZON"), 3, within=seconds(MESSAGE, backend)
     )
 
     assert [r["Data"] for r in first_read] == [b"event 0", b"event 1", b"event 2"]
@@ -97,4 +100,4 @@ def test_latest_sees_only_records_put_after_the_iterator(aws_client, backend, st
     latest = iterator(kinesis, stream, shard_id, "LATEST")
     kinesis.put_record(StreamName=stream, Data=b"after", PartitionKey="sensor-7")
 
-    assert [r["Data"] for r in read_records(kinesis, latest, 1, within=patience(backend))] == [b"after"]
+    assert [r["Data"] for r in read_records(kinesis, latest, 1, within=seconds(MESSAGE, backend))] == [b"after"]

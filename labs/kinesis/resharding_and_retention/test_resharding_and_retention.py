@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from labkit.messaging import patience, read_records
+from labkit.eventually import MESSAGE, seconds
+from labkit.messaging import read_records
 from labkit.report import show_table
 
 WAIT = {"Delay": 0.25, "MaxAttempts": 240}  # at most 60 s, polled often: LocalStack updates in ~0.5 s
@@ -79,7 +80,7 @@ def test_records_written_before_a_split_stay_readable_in_the_closed_parent(aws_c
     kinesis.split_shard(StreamName=stream, ShardToSplit=parent["ShardId"], NewStartingHashKey=str((low + high) // 2))
     kinesis.get_waiter("stream_exists").wait(StreamName=stream, WaiterConfig=WAIT)
     start = kinesis.get_shard_iterator(StreamName=stream, ShardId=parent["ShardId"], ShardIteratorType="TRIM_HORIZON")
-    records = read_records(kinesis, start["ShardIterator"], 3, within=patience(backend))
+    records = read_records(kinesis, start["ShardIterator"], 3, within=seconds(MESSAGE, backend))
 
     assert [r["Data"] for r in records] == [b"before split 0", b"before split 1", b"before split 2"]
 

@@ -18,14 +18,17 @@ from pathlib import Path
 import pytest
 
 from labkit.errors import error_code
+from labkit.eventually import DELIVERY, Patience, retry_while
 from labkit.report import show_table
-from labkit.serverless import ASYNC_RETRIES, DELIVERY, Inbox, Patience, once_the_role_is_ready
+from labkit.serverless import ROLE_NOT_READY, Inbox
 
 HERE = Path(__file__).parent
 pytestmark = pytest.mark.needs("lambda-execution")
 
 #: After the function has run, its destination record follows within seconds (a minute on AWS).
-AFTER_THE_RUN = Patience(emulator=3.0, aws=120.0)
+AFTER_THE_RUN: Patience = {"aws_seconds": 120.0, "emulator_seconds": 3.0}
+#: Lambda's retries of a failed asynchronous event: AWS waits about 1 minute, then about 2 more.
+ASYNC_RETRIES: Patience = {"aws_seconds": 420.0, "emulator_seconds": 20.0}
 DESTINATIONS = "localstack/localstack:tests/aws/services/lambda_/test_lambda_destinations.snapshot.json"
 RECORDS_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html"
 RETRY_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html"
@@ -65,9 +68,10 @@ def orders(aws_client, backend, inbox, grant, lambda_function):
             environment={"ATTEMPTS_QUEUE_URL": attempts.url},
         )
         if dead:
-            once_the_role_is_ready(
-                backend,
+            retry_while(
+                ROLE_NOT_READY,
                 lam.update_function_configuration,
+                backend,
                 FunctionName=function.name,
                 DeadLetterConfig={"TargetArn": dead.arn},
             )
@@ -85,7 +89,9 @@ def orders(aws_client, backend, inbox, grant, lambda_function):
         if destinations:
             config["DestinationConfig"] = destinations
         if config:
-            once_the_role_is_ready(backend, lam.put_function_event_invoke_config, FunctionName=function.name, **config)
+            retry_while(
+                ROLE_NOT_READY, lam.put_function_event_invoke_config, backend, FunctionName=function.name, **config
+            )
         return Orders(lam, function.name, function.arn, attempts, queues.get("failed"), queues.get("done"), dead)
 
     return build

@@ -15,14 +15,15 @@ from pathlib import Path
 
 import pytest
 
+from labkit.eventually import MAPPING, Patience, eventually
 from labkit.report import show_table
-from labkit.serverless import MAPPING, Patience, create_mapping, wait_for
+from labkit.serverless import create_mapping
 
 HERE = Path(__file__).parent
 pytestmark = pytest.mark.needs("lambda-execution")
 
 #: While waiting for a LATEST mapping to start reading, how long one probe write is given to come through.
-ONE_PROBE = Patience(emulator=2.0, aws=20.0)
+ONE_PROBE: Patience = {"aws_seconds": 20.0, "emulator_seconds": 2.0}
 STREAM_SNAPSHOTS = (
     "localstack/localstack:tests/aws/services/lambda_/event_source_mapping/"
     "test_lambda_integration_dynamodbstreams.snapshot.json"
@@ -160,7 +161,7 @@ def test_latest_skips_the_records_written_before_the_mapping(aws_client, backend
         received.extend(records_in(seen.take_until(lambda found: bool(found), ONE_PROBE)))
         return any(key_of(r).startswith("after-") for r in received)
 
-    assert wait_for(a_probe_came_through, backend, MAPPING)
+    assert eventually(a_probe_came_through, backend, **MAPPING, interval=0.5)
     received.extend(records_in(seen.take_all()))
     assert "before" not in {key_of(r) for r in received}
 

@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 
 from labkit.errors import error_code
+from labkit.eventually import MAPPING, eventually
 from labkit.report import show_table
-from labkit.serverless import MAPPING, Inbox, create_mapping, wait_for
+from labkit.serverless import Inbox, create_mapping
 
 HERE = Path(__file__).parent
 pytestmark = pytest.mark.needs("lambda-execution")
@@ -113,7 +114,7 @@ def test_lambda_deletes_the_messages_of_a_successful_batch(aws_client, backend, 
         counts = attributes["Attributes"]
         return counts["ApproximateNumberOfMessages"] == counts["ApproximateNumberOfMessagesNotVisible"] == "0"
 
-    assert wait_for(queue_is_empty, backend, MAPPING)
+    assert eventually(queue_is_empty, backend, **MAPPING, interval=0.5)
 
 
 def test_a_record_carries_the_message_its_receipt_handle_and_where_it_came_from(pipeline, aws_region):
@@ -190,7 +191,7 @@ def test_batch_item_failures_are_ignored_unless_the_mapping_asks_for_them(aws_cl
         return counts["ApproximateNumberOfMessages"] == counts["ApproximateNumberOfMessagesNotVisible"] == "0"
 
     # the reported failure did not count: Lambda deleted both messages as a successful batch
-    assert wait_for(queue_is_empty, backend, MAPPING)
+    assert eventually(queue_is_empty, backend, **MAPPING, interval=0.5)
 
 
 @pytest.mark.diverges(

@@ -15,14 +15,14 @@ from urllib.parse import unquote_plus
 import pytest
 
 from labkit.errors import error_code
+from labkit.eventually import DELIVERY, Patience
 from labkit.report import show_table
-from labkit.serverless import DELIVERY, Patience
 
 HERE = Path(__file__).parent
 pytestmark = pytest.mark.needs("lambda-execution")
 
 #: After a matching event arrived, a non-matching one sent with it would have come too.
-AFTER_A_DELIVERY = Patience(emulator=2.0, aws=30.0)
+AFTER_A_DELIVERY: Patience = {"aws_seconds": 30.0, "emulator_seconds": 2.0}
 S3_PERMISSIONS = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html"
 S3_SNAPSHOTS = "localstack/localstack:tests/aws/services/s3/test_s3_notifications_lambda.snapshot.json"
 SNS_SNAPSHOTS = "localstack/localstack:tests/aws/services/sns/test_sns.snapshot.json"

@@ -12,8 +12,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from labkit.errors import error_code
-from labkit.eventually import eventually
-from labkit.governance import ignore_missing, retry_while
+from labkit.eventually import eventually, retry_while
+from labkit.governance import AWS_SETTLE_SECONDS, ignore_missing
 from labkit.network import create_subnet, create_vpc, zones
 from labkit.report import show_table
 
@@ -56,6 +56,7 @@ def prefix_list(aws_client, unique_name, backend):
         ("InvalidPrefixListModification", "IncorrectState"),
         lambda **kw: ignore_missing(ec2.delete_managed_prefix_list, **kw),
         backend,
+        aws_seconds=AWS_SETTLE_SECONDS,
         PrefixListId=created["PrefixListId"],
     )
 
@@ -139,8 +140,8 @@ def test_a_share_with_the_whole_organization_is_internal_and_associated(aws_clie
         organization = organization_of(organizations)
     if organization["MasterAccountId"] != aws_account_id:
         pytest.skip("only the organization's management account can turn on sharing with the organization")
-    vpc = create_vpc(ec2, "10.20.0.0/16")["VpcId"]
-    subnet = create_subnet(ec2, vpc, "10.20.1.0/24", zones(ec2, 1)[0])["SubnetArn"]
+    vpc = create_vpc(ec2, "10.20.0.0/16", backend=backend)["VpcId"]
+    subnet = create_subnet(ec2, vpc, "10.20.1.0/24", zones(ec2, 1)[0], backend=backend)["SubnetArn"]
 
     enabled = ram.enable_sharing_with_aws_organization()["returnValue"]
     arn = share([subnet], [organization["Arn"]])

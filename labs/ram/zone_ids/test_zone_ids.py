@@ -30,11 +30,11 @@ def test_each_zone_name_maps_to_its_own_zone_id(aws_client, aws_region):
     assert all(re.fullmatch(r"[a-z]+\d-az\d+", zone_id) for zone_id in names_to_ids.values())  # IDs: use1-az4
 
 
-def test_a_subnet_placed_by_zone_id_is_in_the_zone_this_account_names_for_it(aws_client):
+def test_a_subnet_placed_by_zone_id_is_in_the_zone_this_account_names_for_it(aws_client, backend):
     ec2 = aws_client("ec2")
     ids_to_names = {zone_id: name for name, zone_id in zone_map(ec2).items()}
     zone_id = sorted(ids_to_names)[-1]
-    vpc = create_vpc(ec2, "10.30.0.0/16")["VpcId"]
+    vpc = create_vpc(ec2, "10.30.0.0/16", backend=backend)["VpcId"]
 
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.30.1.0/24", AvailabilityZoneId=zone_id)["Subnet"]
     [described] = ec2.describe_subnets(SubnetIds=[subnet["SubnetId"]])["Subnets"]

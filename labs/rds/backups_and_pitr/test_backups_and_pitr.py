@@ -9,8 +9,9 @@ import datetime
 import pytest
 from botocore.config import Config
 
-from labkit.compute import create_db, describe_db, refused, settle, wait_for_db
+from labkit.compute import create_db, describe_db, refused, wait_for_db
 from labkit.errors import error_code
+from labkit.eventually import eventually
 from labkit.report import show_table
 
 RETENTION = "botocore:rds/2014-10-31#CreateDBInstanceMessage"
@@ -51,7 +52,13 @@ def test_a_36_day_retention_is_refused(unvalidated_rds, unique_name):
 
 def restorable(rds, name, backend):
     """The source's LatestRestorableTime, once AWS has one (after the first automated backup: minutes)."""
-    return settle(lambda: describe_db(rds, name).get("LatestRestorableTime"), backend, aws_seconds=1800)
+    return eventually(
+        lambda: describe_db(rds, name).get("LatestRestorableTime"),
+        backend,
+        aws_seconds=1800,
+        emulator_seconds=2,
+        interval=10,
+    )
 
 
 @pytest.mark.diverges(*NO_PITR, evidence=PITR)

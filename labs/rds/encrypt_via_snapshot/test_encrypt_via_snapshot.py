@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ParamValidationError
 
-from labkit.compute import describe_db, wait_for_db, wait_for_snapshot, waiter_config
+from labkit.compute import describe_db, wait_for_db, wait_for_snapshot
+from labkit.eventually import waiter_config
 from labkit.report import show_table
 
 NO_COPY = "has no CopyDBSnapshot (InvalidAction)"
@@ -107,11 +108,13 @@ def cluster_snapshot(rds, unique_name, backend):
         DBClusterIdentifier=cluster, Engine="aurora-postgresql", MasterUsername="labs",
         MasterUserPassword="not-a-secret-1",
     )  # fmt: skip
-    rds.get_waiter("db_cluster_available").wait(DBClusterIdentifier=cluster, WaiterConfig=waiter_config(backend, 30))
+    rds.get_waiter("db_cluster_available").wait(
+        DBClusterIdentifier=cluster, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60)
+    )
     name = unique_name("csnap")
     rds.create_db_cluster_snapshot(DBClusterIdentifier=cluster, DBClusterSnapshotIdentifier=name)
     rds.get_waiter("db_cluster_snapshot_available").wait(
-        DBClusterSnapshotIdentifier=name, WaiterConfig=waiter_config(backend, 30)
+        DBClusterSnapshotIdentifier=name, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60)
     )
     snapshot = rds.describe_db_cluster_snapshots(DBClusterSnapshotIdentifier=name)["DBClusterSnapshots"][0]
     assert snapshot["StorageEncrypted"] is False
@@ -138,6 +141,8 @@ def test_an_aurora_snapshot_restores_to_a_cluster_encrypted_with_the_key_given(
         DBClusterIdentifier=name, SnapshotIdentifier=cluster_snapshot, Engine="aurora-postgresql", KmsKeyId=key_arn
     )
 
-    rds.get_waiter("db_cluster_available").wait(DBClusterIdentifier=name, WaiterConfig=waiter_config(backend, 30))
+    rds.get_waiter("db_cluster_available").wait(
+        DBClusterIdentifier=name, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60)
+    )
     restored = rds.describe_db_clusters(DBClusterIdentifier=name)["DBClusters"][0]
     assert (restored["StorageEncrypted"], restored["KmsKeyId"]) == (True, key_arn)

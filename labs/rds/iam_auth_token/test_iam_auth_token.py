@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from labkit.compute import create_db, describe_db, settle, wait_for_db
+from labkit.compute import create_db, describe_db, wait_for_db
+from labkit.eventually import TRANSITION, eventually
 from labkit.report import show_table
 
 HOST, PORT, USER = "shop.example.internal", 5432, "app_reader"
@@ -56,7 +57,7 @@ def test_enabling_iam_authentication_later_is_accepted_and_stored(rds, plain_db,
     rds.modify_db_instance(DBInstanceIdentifier=name, EnableIAMDatabaseAuthentication=True, ApplyImmediately=True)
 
     wait_for_db(rds, name, backend)  # AWS applies it in the background (the instance is modifying meanwhile)
-    assert settle(lambda: describe_db(rds, name)["IAMDatabaseAuthenticationEnabled"], backend) is True
+    assert eventually(lambda: describe_db(rds, name)["IAMDatabaseAuthenticationEnabled"], backend, **TRANSITION) is True
 
 
 def test_enabling_iam_authentication_at_creation_is_accepted_and_stored(rds, unique_name, backend):

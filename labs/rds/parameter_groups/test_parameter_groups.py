@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.compute import describe_db, refused, settle, wait_for_db
+from labkit.compute import describe_db, refused, wait_for_db
 from labkit.errors import error_code
+from labkit.eventually import TRANSITION, eventually
 from labkit.report import show_table
 
 FAMILY = "postgres16"
@@ -107,7 +108,7 @@ def moved(rds, plain_db, new_group, backend):
 def test_an_instance_moved_to_another_group_waits_for_a_reboot(rds, moved, backend):
     name, group = moved
 
-    status = settle(lambda: apply_status(rds, name)[1] == "pending-reboot", backend)
+    status = eventually(lambda: apply_status(rds, name)[1] == "pending-reboot", backend, **TRANSITION)
 
     assert status, f"ParameterApplyStatus is {apply_status(rds, name)[1]}"
     assert apply_status(rds, name) == (group, "pending-reboot")
@@ -117,10 +118,10 @@ def test_an_instance_moved_to_another_group_waits_for_a_reboot(rds, moved, backe
                       evidence=MOVE_GROUP)  # fmt: skip
 def test_a_reboot_brings_the_instance_in_sync_with_its_new_group(rds, moved, backend):
     name, group = moved
-    settle(lambda: apply_status(rds, name)[1] == "pending-reboot", backend)
+    eventually(lambda: apply_status(rds, name)[1] == "pending-reboot", backend, **TRANSITION)
 
     rds.reboot_db_instance(DBInstanceIdentifier=name)
 
     wait_for_db(rds, name, backend)
-    settle(lambda: apply_status(rds, name)[1] == "in-sync", backend)
+    eventually(lambda: apply_status(rds, name)[1] == "in-sync", backend, **TRANSITION)
     assert apply_status(rds, name) == (group, "in-sync")

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.compute import create_db, describe_db, refused, settle, wait_for_db
+from labkit.compute import create_db, describe_db, refused, wait_for_db
 from labkit.errors import error_code
+from labkit.eventually import TRANSITION, eventually
 from labkit.report import show_table
 
 REPLICA = "botocore:rds/2014-10-31#CreateDBInstanceReadReplicaMessage"
@@ -95,7 +96,9 @@ def test_a_promoted_replica_becomes_a_standalone_instance(rds, plain_db, unique_
 
     rds.promote_read_replica(DBInstanceIdentifier=name)
 
-    standalone = settle(lambda: not describe_db(rds, name).get("ReadReplicaSourceDBInstanceIdentifier"), backend)
+    standalone = eventually(
+        lambda: not describe_db(rds, name).get("ReadReplicaSourceDBInstanceIdentifier"), backend, **TRANSITION
+    )
     promoted = wait_for_db(rds, name, backend)
     assert standalone, f"{name} still replicates {promoted.get('ReadReplicaSourceDBInstanceIdentifier')}"
     assert describe_db(rds, source).get("ReadReplicaDBInstanceIdentifiers", []) == []  # no way back

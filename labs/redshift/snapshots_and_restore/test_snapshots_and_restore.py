@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from labkit.compute import waiter_config
 from labkit.errors import ALLOWED, error_code
+from labkit.eventually import waiter_config
 from labkit.report import show_table
 
 CREATE_CLUSTER = "botocore:redshift/2012-12-01#CreateClusterMessage"
@@ -32,7 +32,9 @@ def warehouse(redshift, unique_name, backend):
         if settings["ClusterType"] == "multi-node":
             settings.setdefault("NumberOfNodes", 2)
         redshift.create_cluster(ClusterIdentifier=name, DBName="dev", **LOGIN, **settings)
-        redshift.get_waiter("cluster_available").wait(ClusterIdentifier=name, WaiterConfig=waiter_config(backend, 30))
+        redshift.get_waiter("cluster_available").wait(
+            ClusterIdentifier=name, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60)
+        )
         return describe_cluster(redshift, name)
 
     return make
@@ -42,7 +44,7 @@ def snapshot_of(redshift, cluster, name, backend):
     """A manual snapshot of the cluster, waited for until ``available``."""
     redshift.create_cluster_snapshot(SnapshotIdentifier=name, ClusterIdentifier=cluster)
     redshift.get_waiter("snapshot_available").wait(
-        SnapshotIdentifier=name, ClusterIdentifier=cluster, WaiterConfig=waiter_config(backend, 30)
+        SnapshotIdentifier=name, ClusterIdentifier=cluster, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60)
     )
     return redshift.describe_cluster_snapshots(SnapshotIdentifier=name)["Snapshots"][0]
 
@@ -54,7 +56,9 @@ def test_a_cluster_is_creating_then_available_at_an_endpoint_on_port_5439(redshi
     name = unique_name("warehouse")
 
     created = redshift.create_cluster(ClusterIdentifier=name, ClusterType="single-node", **LOGIN)["Cluster"]
-    redshift.get_waiter("cluster_available").wait(ClusterIdentifier=name, WaiterConfig=waiter_config(backend, 30))
+    redshift.get_waiter("cluster_available").wait(
+        ClusterIdentifier=name, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60)
+    )
 
     cluster = describe_cluster(redshift, name)
     assert (created["ClusterStatus"], cluster["ClusterStatus"]) == ("creating", "available")
@@ -118,7 +122,9 @@ def test_a_snapshot_restores_into_a_new_cluster_with_the_same_nodes(redshift, wa
     copy = unique_name("restored")
 
     redshift.restore_from_cluster_snapshot(ClusterIdentifier=copy, SnapshotIdentifier=snapshot["SnapshotIdentifier"])
-    redshift.get_waiter("cluster_restored").wait(ClusterIdentifier=copy, WaiterConfig=waiter_config(backend, 40))
+    redshift.get_waiter("cluster_restored").wait(
+        ClusterIdentifier=copy, WaiterConfig=waiter_config(backend, aws_seconds=40 * 60)
+    )
 
     restored = describe_cluster(redshift, copy)
     assert (restored["NodeType"], restored["NumberOfNodes"]) == (source["NodeType"], 2)
@@ -143,7 +149,9 @@ def test_a_manual_snapshot_outlives_its_cluster(redshift, warehouse, unique_name
     snapshot = snapshot_of(redshift, name, unique_name("keep"), backend)
 
     redshift.delete_cluster(ClusterIdentifier=name, SkipFinalClusterSnapshot=True)
-    redshift.get_waiter("cluster_deleted").wait(ClusterIdentifier=name, WaiterConfig=waiter_config(backend, 30))
+    redshift.get_waiter("cluster_deleted").wait(
+        ClusterIdentifier=name, WaiterConfig=waiter_config(backend, aws_seconds=30 * 60)
+    )
 
     kept = redshift.describe_cluster_snapshots(SnapshotIdentifier=snapshot["SnapshotIdentifier"])["Snapshots"]
     assert [(s["SnapshotType"], s["Status"]) for s in kept] == [("manual", "available")]

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from labkit.errors import error_code
-from labkit.network import FAST_WAIT, create_vpc
+from labkit.eventually import NETWORK_CHANGE, waiter_config
+from labkit.network import create_vpc
 
 ALIAS_DOCS = (
     "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-choosing-alias-non-alias.html"
@@ -29,11 +30,13 @@ def zone(route53, unique_name):
     return created["Id"], created["Name"]
 
 
-def change(route53, zone_id, action, record):
+def change(route53, backend, zone_id, action, record):
     answer = route53.change_resource_record_sets(
         HostedZoneId=zone_id, ChangeBatch={"Changes": [{"Action": action, "ResourceRecordSet": record}]}
     )
-    route53.get_waiter("resource_record_sets_changed").wait(Id=answer["ChangeInfo"]["Id"], WaiterConfig=FAST_WAIT)
+    route53.get_waiter("resource_record_sets_changed").wait(
+        Id=answer["ChangeInfo"]["Id"], WaiterConfig=waiter_config(backend, **NETWORK_CHANGE)
+    )
 
 
 def records_named(route53, zone_id, name):
@@ -47,21 +50,21 @@ def records_named(route53, zone_id, name):
     "stores a CNAME at the zone apex; AWS refuses the change with InvalidChangeBatch",
     evidence=f"{ALIAS_DOCS} ; {CHANGE_API}",
 )
-def test_a_cname_at_the_zone_apex_is_refused(route53, zone):
+def test_a_cname_at_the_zone_apex_is_refused(route53, zone, backend):
     zone_id, apex = zone
     cname = {"Name": apex, "Type": "CNAME", "TTL": 300, "ResourceRecords": [{"Value": "site.example.org"}]}
 
-    assert error_code(change, route53, zone_id, "CREATE", cname) == "InvalidChangeBatch"
+    assert error_code(change, route53, backend, zone_id, "CREATE", cname) == "InvalidChangeBatch"
     assert [r["Type"] for r in records_named(route53, zone_id, apex)] == ["NS", "SOA"]
 
 
-def test_an_alias_a_record_at_the_zone_apex_is_accepted(route53, zone):
+def test_an_alias_a_record_at_the_zone_apex_is_accepted(route53, zone, backend):
     zone_id, apex = zone
-    change(route53, zone_id, "CREATE", {"Name": f"www.{apex}", "Type": "A", "TTL": 300,
+    change(route53, backend, zone_id, "CREATE", {"Name": f"www.{apex}", "Type": "A", "TTL": 300,
                                         "ResourceRecords": [{"Value": "192.0.2.10"}]})  # fmt: skip
     alias = {"HostedZoneId": zone_id.split("/")[-1], "DNSName": f"www.{apex}", "EvaluateTargetHealth": False}
 
-    change(route53, zone_id, "CREATE", {"Name": apex, "Type": "A", "AliasTarget": alias})
+    change(route53, backend, zone_id, "CREATE", {"Name": apex, "Type": "A", "AliasTarget": alias})
 
     at_apex = {r["Type"]: r for r in records_named(route53, zone_id, apex)}
     assert sorted(at_apex) == ["A", "NS", "SOA"]
@@ -69,10 +72,13 @@ def test_an_alias_a_record_at_the_zone_apex_is_accepted(route53, zone):
     assert "TTL" not in at_apex["A"]  # an alias takes the target's answer; it has no TTL of its own
 
 
-def test_a_private_hosted_zone_is_tied_to_its_vpc_and_has_no_public_name_servers(route53, ec2, unique_name, aws_region):
+def test_a_private_hosted_zone_is_tied_to_its_vpc_and_has_no_public_name_servers(
+    route53, ec2, unique_name, aws_region, backend
+):
     vpc = create_vpc(
         ec2,
         "10.0.0.0/16",
+        backend=backend,
     )["VpcId"]
     name = f"{unique_name('corp')}.internal"
 

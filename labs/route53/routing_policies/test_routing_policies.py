@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from labkit.network import FAST_WAIT
+from labkit.eventually import NETWORK_CHANGE, waiter_config
 from labkit.report import show_table
 
 ZONE = "example.com"
@@ -43,11 +43,13 @@ def a_record(name, *values, **routing):
     }
 
 
-def create(route53, zone_id, *records):
+def create(route53, backend, zone_id, *records):
     """Create the records and wait until the change is INSYNC (AWS answers PENDING, then propagates it)."""
     changes = [{"Action": "CREATE", "ResourceRecordSet": record} for record in records]
     change = route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
-    route53.get_waiter("resource_record_sets_changed").wait(Id=change["ChangeInfo"]["Id"], WaiterConfig=FAST_WAIT)
+    route53.get_waiter("resource_record_sets_changed").wait(
+        Id=change["ChangeInfo"]["Id"], WaiterConfig=waiter_config(backend, **NETWORK_CHANGE)
+    )
     return change
 
 
@@ -64,17 +66,17 @@ def test_a_new_hosted_zone_holds_its_ns_and_soa_records(route53, zone_id):
     assert len(ns["ResourceRecords"]) == 4  # four name servers, in four top-level domains
 
 
-def test_simple_routing_is_one_record_with_several_values_and_no_set_identifier(route53, zone_id):
-    create(route53, zone_id, a_record("simple", "192.0.2.1", "192.0.2.2"))
+def test_simple_routing_is_one_record_with_several_values_and_no_set_identifier(route53, zone_id, backend):
+    create(route53, backend, zone_id, a_record("simple", "192.0.2.1", "192.0.2.2"))
 
     [record] = listed(route53, zone_id, "simple")
     assert [v["Value"] for v in record["ResourceRecords"]] == ["192.0.2.1", "192.0.2.2"]  # the client picks one
     assert "SetIdentifier" not in record and "HealthCheckId" not in record
 
 
-def test_weighted_records_share_a_name_and_split_traffic_by_weight(route53, zone_id):
+def test_weighted_records_share_a_name_and_split_traffic_by_weight(route53, zone_id, backend):
     create(
-        route53, zone_id,
+        route53, backend, zone_id,
         a_record("app", "192.0.2.1", SetIdentifier="blue", Weight=90),
         a_record("app", "192.0.2.2", SetIdentifier="green", Weight=10),
     )  # fmt: skip
@@ -86,9 +88,9 @@ def test_weighted_records_share_a_name_and_split_traffic_by_weight(route53, zone
     assert records == {"blue": 90, "green": 10}  # green gets 10 / (90 + 10) of the answers
 
 
-def test_latency_records_each_name_the_region_of_their_resource(route53, zone_id):
+def test_latency_records_each_name_the_region_of_their_resource(route53, zone_id, backend):
     create(
-        route53, zone_id,
+        route53, backend, zone_id,
         a_record("fast", "192.0.2.1", SetIdentifier="virginia", Region="us-east-1"),
         a_record("fast", "192.0.2.2", SetIdentifier="ireland", Region="eu-west-1"),
     )  # fmt: skip
@@ -110,9 +112,9 @@ def test_a_health_check_defaults_to_30_second_checks_and_3_failures(route53, hea
     assert (config["RequestInterval"], config["FailureThreshold"]) == (30, 3)  # the note's numbers
 
 
-def test_failover_pairs_a_health_checked_primary_with_a_secondary(route53, zone_id, health_check):
+def test_failover_pairs_a_health_checked_primary_with_a_secondary(route53, zone_id, health_check, backend):
     create(
-        route53, zone_id,
+        route53, backend, zone_id,
         a_record("site", "192.0.2.1", SetIdentifier="main", Failover="PRIMARY", HealthCheckId=health_check["Id"]),
         a_record("site", "192.0.2.2", SetIdentifier="standby", Failover="SECONDARY"),
     )  # fmt: skip
@@ -122,9 +124,9 @@ def test_failover_pairs_a_health_checked_primary_with_a_secondary(route53, zone_
     assert roles["PRIMARY"]["HealthCheckId"] == health_check["Id"]  # answered while this check passes
 
 
-def test_geolocation_records_match_country_then_continent_then_the_default(route53, zone_id):
+def test_geolocation_records_match_country_then_continent_then_the_default(route53, zone_id, backend):
     create(
-        route53, zone_id,
+        route53, backend, zone_id,
         a_record("shop", "192.0.2.1", SetIdentifier="germany", GeoLocation={"CountryCode": "DE"}),
         a_record("shop", "192.0.2.2", SetIdentifier="europe", GeoLocation={"ContinentCode": "EU"}),
         a_record("shop", "192.0.2.3", SetIdentifier="everyone-else", GeoLocation={"CountryCode": "*"}),
@@ -138,9 +140,9 @@ def test_geolocation_records_match_country_then_continent_then_the_default(route
     }
 
 
-def test_multivalue_records_each_carry_their_own_health_check(route53, zone_id, health_check):
+def test_multivalue_records_each_carry_their_own_health_check(route53, zone_id, health_check, backend):
     create(
-        route53, zone_id,
+        route53, backend, zone_id,
         *[a_record("pool", f"192.0.2.{i}", SetIdentifier=f"node-{i}", MultiValueAnswer=True,
                    HealthCheckId=health_check["Id"]) for i in range(1, 10)],
     )  # fmt: skip
@@ -156,11 +158,11 @@ def test_multivalue_records_each_carry_their_own_health_check(route53, zone_id, 
     "CREATE of an existing name and type adds a duplicate record; AWS: InvalidChangeBatch",
     evidence=CHANGE_API,
 )
-def test_creating_a_record_that_already_exists_is_rejected(route53, zone_id):
-    create(route53, zone_id, a_record("simple", "192.0.2.1"))
+def test_creating_a_record_that_already_exists_is_rejected(route53, zone_id, backend):
+    create(route53, backend, zone_id, a_record("simple", "192.0.2.1"))
 
     with pytest.raises(ClientError) as raised:
-        create(route53, zone_id, a_record("simple", "192.0.2.9"))
+        create(route53, backend, zone_id, a_record("simple", "192.0.2.9"))
 
     assert raised.value.response["Error"]["Code"] == "InvalidChangeBatch"  # UPSERT is the way to replace it
 
@@ -170,8 +172,8 @@ def test_creating_a_record_that_already_exists_is_rejected(route53, zone_id):
     "stores a weighted record without SetIdentifier; AWS: InvalidInput (missing field)",
     evidence=RECORD_SET,
 )
-def test_a_weighted_record_needs_a_set_identifier(route53, zone_id):
+def test_a_weighted_record_needs_a_set_identifier(route53, zone_id, backend):
     with pytest.raises(ClientError) as raised:
-        create(route53, zone_id, a_record("app", "192.0.2.1", Weight=10))
+        create(route53, backend, zone_id, a_record("app", "192.0.2.1", Weight=10))
 
     assert raised.value.response["Error"]["Code"] == "InvalidInput"

@@ -12,8 +12,8 @@ import pytest
 from botocore.config import Config
 
 from labkit import network
-from labkit.data_services import wait_for
 from labkit.errors import ALLOWED, error_code
+from labkit.eventually import eventually
 from labkit.report import show_table
 
 #: The VPC of 001's "Advanced VPC DNS & DNS Endpoints" (its Route 53 Resolver answers at 10.16.0.2), a subnet in each
@@ -40,13 +40,14 @@ TWO_IPS_DOC = "https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resolve
 
 
 @pytest.fixture
-def aws_side(ec2, unique_name) -> dict[str, Any]:
+def aws_side(ec2, unique_name, backend) -> dict[str, Any]:
     """The VPC, a subnet in each of two zones, and a security group open to DNS (TCP and UDP 53) from the
     on-premises network: {"vpc", "subnets", "security_group"}."""
-    vpc = network.create_vpc(ec2, VPC_CIDR)["VpcId"]
+    vpc = network.create_vpc(ec2, VPC_CIDR, backend=backend)["VpcId"]
     zones = network.zones(ec2, 2)
     subnets = [
-        network.create_subnet(ec2, vpc, cidr, zone)["SubnetId"] for cidr, zone in zip(SUBNET_CIDRS, zones, strict=True)
+        network.create_subnet(ec2, vpc, cidr, zone, backend=backend)["SubnetId"]
+        for cidr, zone in zip(SUBNET_CIDRS, zones, strict=True)
     ]
     group = ec2.create_security_group(
         GroupName=unique_name("dns"), Description="DNS from the on-premises network", VpcId=vpc
@@ -77,10 +78,13 @@ def create_endpoint(resolver, aws_side, unique_name, direction, ips=None) -> dic
 
 def operational(resolver, endpoint_id, backend) -> dict[str, Any]:
     """The endpoint once it has left CREATING (a few minutes on AWS)."""
-    return wait_for(
+    return eventually(
         lambda: resolver.get_resolver_endpoint(ResolverEndpointId=endpoint_id)["ResolverEndpoint"],
-        lambda found: found["Status"] != "CREATING",
         backend,
+        until=lambda found: found["Status"] != "CREATING",
+        aws_seconds=15 * 60,
+        emulator_seconds=2,
+        interval=10,
     )
 
 
@@ -207,12 +211,15 @@ def test_associating_the_rule_with_the_vpc_is_accepted_and_stored(resolver, outb
     rule = forward_rule(resolver, outbound["Id"], unique_name)
 
     association = resolver.associate_resolver_rule(ResolverRuleId=rule["Id"], VPCId=aws_side["vpc"])
-    found = wait_for(
+    found = eventually(
         lambda: resolver.get_resolver_rule_association(
             ResolverRuleAssociationId=association["ResolverRuleAssociation"]["Id"]
         )["ResolverRuleAssociation"],
-        lambda a: a["Status"] != "CREATING",
         backend,
+        until=lambda a: a["Status"] != "CREATING",
+        aws_seconds=15 * 60,
+        emulator_seconds=2,
+        interval=10,
     )
     assert (found["Status"], found["ResolverRuleId"], found["VPCId"]) == ("COMPLETE", rule["Id"], aws_side["vpc"])
 

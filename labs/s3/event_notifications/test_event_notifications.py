@@ -8,7 +8,8 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-from labkit.messaging import allow_service_to_send, bodies, patience, queue_arn, receive_expected, receive_until
+from labkit.eventually import MESSAGE, seconds
+from labkit.messaging import allow_service_to_send, bodies, queue_arn, receive_expected, receive_until
 from labkit.report import show_table
 
 
@@ -44,7 +45,7 @@ def object_events(messages):
 
 
 def test_setting_up_a_notification_first_sends_an_s3_test_event(aws_client, backend, bucket, notified_queue):
-    [message] = receive_until(aws_client("sqs"), notified_queue, 1, within=patience(backend))
+    [message] = receive_until(aws_client("sqs"), notified_queue, 1, within=seconds(MESSAGE, backend))
     body = json.loads(message["Body"])
 
     # AWS also sends RequestId and HostId (moto leaves them out); a consumer checks Event to skip this message.
@@ -58,7 +59,9 @@ def test_setting_up_a_notification_first_sends_an_s3_test_event(aws_client, back
 
 def test_an_object_created_in_a_non_versioned_bucket_sends_a_message(aws_client, backend, s3, bucket, notified_queue):
     s3.put_object(Bucket=bucket, Key="cat.jpg", Body=b"meow")
-    messages = receive_until(aws_client("sqs"), notified_queue, 2, within=patience(backend))  # test event, upload
+    messages = receive_until(
+        aws_client("sqs"), notified_queue, 2, within=seconds(MESSAGE, backend)
+    )  # test event, upload
     [record] = [r for body in bodies(messages) for r in body.get("Records", [])]
 
     assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)  # versioning was never turned on
@@ -90,7 +93,7 @@ def test_a_suffix_filter_keeps_other_keys_out(aws_client, backend, s3, bucket, n
 def test_the_key_in_the_event_is_url_encoded(aws_client, backend, s3, bucket, notified_queue):
     """AWS documents it: "red flower.jpg" arrives as "red+flower.jpg"; a consumer must decode it."""
     s3.put_object(Bucket=bucket, Key="red flower.jpg", Body=b"x")
-    [(_, key)] = object_events(receive_until(aws_client("sqs"), notified_queue, 2, within=patience(backend)))
+    [(_, key)] = object_events(receive_until(aws_client("sqs"), notified_queue, 2, within=seconds(MESSAGE, backend)))
 
     assert key == "red+flower.jpg"
     assert unquote_plus(key) == "red flower.jpg"

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from labkit.deploy_tools import waiter_config
 from labkit.errors import error_code
+from labkit.eventually import waiter_config
 from labkit.report import show_table
 
 TEMPLATE = (Path(__file__).parent / "hello_sam.yaml").read_text(encoding="utf-8")
@@ -73,7 +73,9 @@ def expanded(aws_client, unique_name, backend):
         Capabilities=CAPABILITIES,
     )
     cloudformation.get_waiter("change_set_create_complete").wait(
-        StackName=stack, ChangeSetName="expand", WaiterConfig=waiter_config(backend, aws_delay=5, aws_attempts=60)
+        StackName=stack,
+        ChangeSetName="expand",
+        WaiterConfig=waiter_config(backend, aws_seconds=5 * 60, emulator_seconds=30, interval=5),
     )
     changes = cloudformation.describe_change_set(StackName=stack, ChangeSetName="expand", IncludePropertyValues=True)
     resources = {}

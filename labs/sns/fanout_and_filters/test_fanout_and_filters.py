@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from labkit.messaging import patience, receive_expected, receive_until
+from labkit.eventually import MESSAGE, seconds
+from labkit.messaging import receive_expected, receive_until
 from labkit.report import show_table
 
 ORDER = {"kind": {"DataType": "String", "StringValue": "order"}, "amount": {"DataType": "Number", "StringValue": "150"}}
@@ -49,7 +50,7 @@ def test_by_default_the_queue_receives_the_sns_json_envelope(aws_client, backend
     queue = subscribed_queue("enveloped")
 
     aws_client("sns").publish(TopicArn=topic, Message="order 42 placed", Subject="orders", MessageAttributes=ORDER)
-    [message] = receive_until(aws_client("sqs"), queue, 1, within=patience(backend))
+    [message] = receive_until(aws_client("sqs"), queue, 1, within=seconds(MESSAGE, backend))
     envelope = json.loads(message["Body"])
 
     assert envelope["Type"] == "Notification"
@@ -62,7 +63,9 @@ def test_raw_delivery_hands_over_the_bare_message_and_its_attributes(aws_client,
     queue = subscribed_queue("raw", RawMessageDelivery="true")
 
     aws_client("sns").publish(TopicArn=topic, Message="order 42 placed", MessageAttributes=ORDER)
-    [message] = receive_until(aws_client("sqs"), queue, 1, within=patience(backend), MessageAttributeNames=["All"])
+    [message] = receive_until(
+        aws_client("sqs"), queue, 1, within=seconds(MESSAGE, backend), MessageAttributeNames=["All"]
+    )
 
     assert message["Body"] == "order 42 placed"
     assert message["MessageAttributes"]["kind"] == {"DataType": "String", "StringValue": "order"}

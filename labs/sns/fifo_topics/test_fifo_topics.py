@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from labkit.errors import error_code
-from labkit.messaging import drain, patience
+from labkit.eventually import MESSAGE, seconds
+from labkit.messaging import drain
 from labkit.report import show_table
 
 TRUCKS = [("truck-1", "loaded"), ("truck-2", "loaded"), ("truck-1", "departed"),
@@ -51,7 +52,7 @@ def test_every_fifo_queue_gets_each_group_in_publish_order(aws_client, backend, 
 
     for group, event in TRUCKS:
         sns.publish(TopicArn=fifo_topic, Message=f"{group} {event}", MessageGroupId=group)
-    received = {name: drain(sqs, url, len(TRUCKS), within=patience(backend), AttributeNames=["MessageGroupId"])
+    received = {name: drain(sqs, url, len(TRUCKS), within=seconds(MESSAGE, backend), AttributeNames=["MessageGroupId"])
                 for name, url in queues.items()}  # fmt: skip
     show_table("events per queue and group, in the order received", ["queue", "group", "events"],
                [[q, g, ", ".join(e)] for q, m in received.items() for g, e in events_by_group(m).items()])  # fmt: skip
@@ -70,7 +71,7 @@ def test_a_duplicate_publish_is_accepted_but_delivered_once(aws_client, backend,
 
     publishes = [sns.publish(TopicArn=fifo_topic, Message=body, MessageGroupId="payments")
                  for body in ("pay 10 EUR", "pay 10 EUR", "pay 20 EUR")]  # fmt: skip
-    received = drain(sqs, queue, 2, within=patience(backend))
+    received = drain(sqs, queue, 2, within=seconds(MESSAGE, backend))
     received += drain(sqs, queue, 1, within=1.0)  # a moment more, for a duplicate that should not come
 
     assert all(p["MessageId"] for p in publishes)  # the second "pay 10 EUR" is not refused ...

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from labkit.errors import error_code
-from labkit.messaging import patience, receive_until, until_not
+from labkit.eventually import MESSAGE, eventually, seconds
+from labkit.messaging import receive_until
 from labkit.report import show_table
 
 KIB = 1024
@@ -69,8 +70,14 @@ def test_a_topic_raised_to_1_mib_delivers_a_300_kib_message(aws_client, backend,
     size = 300 * KIB
 
     sns.set_topic_attributes(TopicArn=topic, AttributeName="MaximumMessageSize", AttributeValue=str(RAISED_LIMIT))
-    published = until_not("InvalidParameter", lambda: publish(sns, topic, size), backend)
-    received = receive_until(aws_client("sqs"), queue, 1, within=patience(backend))
+    published = eventually(  # on AWS the new limit takes a while to reach every server
+        lambda: publish(sns, topic, size),
+        backend,
+        until=lambda code: code != "InvalidParameter",
+        aws_seconds=60,
+        interval=5,
+    )
+    received = receive_until(aws_client("sqs"), queue, 1, within=seconds(MESSAGE, backend))
 
     assert published == "allowed"
     assert [len(m["Body"]) for m in received] == [size]  # delivered whole, 307,200 bytes

@@ -11,7 +11,8 @@ import pytest
 
 from labkit.data import load_json
 from labkit.errors import error_code
-from labkit.messaging import patience, queue_arn, receive_until, until_not
+from labkit.eventually import MESSAGE, eventually, seconds
+from labkit.messaging import queue_arn, receive_until
 from labkit.report import show
 
 NOTE_S3_POLICY = load_json("sqs/s3_notification_policy.json")
@@ -81,7 +82,13 @@ def test_an_s3_notification_reaches_the_queue_under_the_notes_policy(
     arn = queue_arn(sqs, queue)
     sqs.set_queue_attributes(QueueUrl=queue, Attributes={"Policy": json.dumps(s3_policy(arn, bucket, aws_account_id))})
 
-    accepted = until_not("InvalidArgument", lambda: notify(s3, bucket, arn), backend)  # a new policy takes a while
+    accepted = eventually(  # a new policy takes a while to reach every server on AWS
+        lambda: notify(s3, bucket, arn),
+        backend,
+        until=lambda code: code != "InvalidArgument",
+        aws_seconds=60,
+        interval=5,
+    )
     s3.put_object(Bucket=bucket, Key=KEY, Body=b"month,total\n2024-05,1200\n")
     events = wait_for_object_event(sqs, queue, backend)
 
@@ -117,5 +124,5 @@ def wait_for_object_event(sqs, queue, backend):
     messages = receive_until(sqs, queue, 2, within=2.0)  # the s3:TestEvent, if any, and the object event
     events = object_events(messages)
     if not events:
-        events = object_events(receive_until(sqs, queue, 1, within=patience(backend)))
+        events = object_events(receive_until(sqs, queue, 1, within=seconds(MESSAGE, backend)))
     return events

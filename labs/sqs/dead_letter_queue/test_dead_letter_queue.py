@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from labkit.messaging import long_poll, patience, queue_arn, receive_until
+from labkit.eventually import MESSAGE, seconds
+from labkit.messaging import long_poll, queue_arn, receive_until
 from labkit.report import show_table
 
 MAX_RECEIVE_COUNT = 3
@@ -33,7 +34,7 @@ def test_message_moves_to_the_dlq_on_the_receive_after_max_receive_count(aws_cli
     sqs.send_message(QueueUrl=source, MessageBody="poison pill")
 
     receives = [receive(sqs, source) for _ in range(MAX_RECEIVE_COUNT + 1)]
-    in_dlq = receive_until(sqs, dlq, 1, within=patience(backend), AttributeNames=["ApproximateReceiveCount"])
+    in_dlq = receive_until(sqs, dlq, 1, within=seconds(MESSAGE, backend), AttributeNames=["ApproximateReceiveCount"])
     rows = [
         [n, len(got), got[0]["Attributes"]["ApproximateReceiveCount"] if got else "-"]
         for n, got in enumerate(receives, 1)
@@ -90,11 +91,12 @@ def test_redrive_moves_messages_from_the_dlq_back_to_the_source(aws_client, back
     sqs.send_message(QueueUrl=source, MessageBody="fixed consumer, try again")
     for _ in range(MAX_RECEIVE_COUNT + 1):
         receive(sqs, source)
-    in_dlq = receive_until(sqs, dlq, 1, within=patience(backend), VisibilityTimeout=0)  # there, and visible again
+    # there, and visible again
+    in_dlq = receive_until(sqs, dlq, 1, within=seconds(MESSAGE, backend), VisibilityTimeout=0)
     assert len(in_dlq) == 1
 
     task = sqs.start_message_move_task(SourceArn=queue_arn(sqs, dlq))  # no DestinationArn: back to the source
-    redriven = receive_until(sqs, source, 1, within=patience(backend))
+    redriven = receive_until(sqs, source, 1, within=seconds(MESSAGE, backend))
 
     assert task["TaskHandle"]
     assert [m["Body"] for m in redriven] == ["fixed consumer, try again"]

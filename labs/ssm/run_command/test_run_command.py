@@ -14,9 +14,9 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from labkit.deploy_tools import managed_ids, run_with_profile, ssm_instance_profile, waiter_config
+from labkit.deploy_tools import managed_ids, run_with_profile, ssm_instance_profile
 from labkit.errors import error_code
-from labkit.eventually import eventually
+from labkit.eventually import eventually, waiter_config
 from labkit.network import amazon_linux_image
 from labkit.report import show_table
 
@@ -83,7 +83,9 @@ def managed(ec2, ssm, aws_client, unique_name, backend):
             TagSpecifications=[{"ResourceType": "instance", "Tags": tags}],
         )[0]
     ids = [found["web"], found["db"]]
-    ec2.get_waiter("instance_running").wait(InstanceIds=ids, WaiterConfig=waiter_config(backend))
+    ec2.get_waiter("instance_running").wait(
+        InstanceIds=ids, WaiterConfig=waiter_config(backend, aws_seconds=5 * 60, emulator_seconds=30, interval=5)
+    )
     online = eventually(lambda: managed_ids(ssm, ids) == set(ids), backend, aws_seconds=600, interval=10)
     assert online, "the instances' SSM agents never registered"
     return found
@@ -153,7 +155,9 @@ def test_a_command_is_pending_before_it_succeeds(ssm, managed, backend):
 def test_the_invocation_carries_the_output_of_a_real_shell(ssm, managed, backend):
     command = shell(ssm, ["echo $((6 * 7))"], InstanceIds=[managed["web"]])
     ssm.get_waiter("command_executed").wait(
-        CommandId=command["CommandId"], InstanceId=managed["web"], WaiterConfig=waiter_config(backend)
+        CommandId=command["CommandId"],
+        InstanceId=managed["web"],
+        WaiterConfig=waiter_config(backend, aws_seconds=5 * 60, emulator_seconds=30, interval=5),
     )
 
     invocation = ssm.get_command_invocation(CommandId=command["CommandId"], InstanceId=managed["web"])

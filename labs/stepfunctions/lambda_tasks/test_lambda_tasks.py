@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from labkit.eventually import Patience, eventually, seconds
 from labkit.report import show, show_table
-from labkit.serverless import Patience
 
 HERE = Path(__file__).parent
 pytestmark = pytest.mark.needs("lambda-execution")
 
 #: How long an execution may run before the test gives up (the longest here retries for 7 s).
-EXECUTION = Patience(emulator=30.0, aws=300.0)
+EXECUTION: Patience = {"aws_seconds": 300.0, "emulator_seconds": 30.0}
 TRUST = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}],
@@ -72,10 +72,14 @@ def run(aws_client, backend, unique_name, checkout):
     def execute(definition, execution_input):
         machine = create_state_machine(sfn, backend, unique_name("checkout"), definition, role["Arn"])
         arn = sfn.start_execution(stateMachineArn=machine, input=json.dumps(execution_input))["executionArn"]
-        deadline = time.monotonic() + EXECUTION.seconds(backend)
-        while (described := sfn.describe_execution(executionArn=arn))["status"] == "RUNNING":
-            assert time.monotonic() < deadline, f"execution still RUNNING after {EXECUTION.seconds(backend)} s"
-            time.sleep(0.2)
+        described = eventually(
+            lambda: sfn.describe_execution(executionArn=arn),
+            backend,
+            until=lambda execution: execution["status"] != "RUNNING",
+            **EXECUTION,
+            interval=0.2,
+        )
+        assert described["status"] != "RUNNING", f"execution still RUNNING after {seconds(EXECUTION, backend)} s"
         events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
         show(f"{described['status']}: " + " -> ".join(e["type"] for e in events))
         return described, events

@@ -23,9 +23,9 @@ IPV6_EVIDENCE = (
 
 
 @pytest.fixture
-def vpc(ec2):
+def vpc(ec2, backend):
     """A dual-stack VPC: 10.0.0.0/16, with an Amazon-provided IPv6 block asked for."""
-    return create_vpc(ec2, "10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True)
+    return create_vpc(ec2, "10.0.0.0/16", AmazonProvidedIpv6CidrBlock=True, backend=backend)
 
 
 def routes_of(ec2, table_id):

@@ -28,8 +28,8 @@ CUSTOM_FORMAT = (
 
 
 @pytest.fixture
-def vpc(ec2):
-    return create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+def vpc(ec2, backend):
+    return create_vpc(ec2, "10.0.0.0/16", backend=backend)["VpcId"]
 
 
 @pytest.fixture
@@ -145,8 +145,8 @@ def test_a_custom_format_and_a_60_s_interval_are_accepted_and_stored(ec2, vpc, b
     assert (found.get("LogFormat"), found.get("MaxAggregationInterval")) == (CUSTOM_FORMAT, 60)
 
 
-def test_a_flow_log_can_watch_a_vpc_a_subnet_or_one_network_interface(ec2, vpc, bucket):
-    subnet = create_subnet(ec2, vpc, "10.0.1.0/24", zones(ec2, 1)[0])["SubnetId"]
+def test_a_flow_log_can_watch_a_vpc_a_subnet_or_one_network_interface(ec2, vpc, bucket, backend):
+    subnet = create_subnet(ec2, vpc, "10.0.1.0/24", zones(ec2, 1)[0], backend=backend)["SubnetId"]
     interface = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
     destination = {"LogDestinationType": "s3", "LogDestination": f"arn:aws:s3:::{bucket}", "TrafficType": "ALL"}
 

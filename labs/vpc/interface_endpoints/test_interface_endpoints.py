@@ -11,8 +11,7 @@ from ipaddress import ip_address, ip_network
 import pytest
 from botocore.exceptions import ClientError
 
-from labkit.compute import waiter_config
-from labkit.eventually import eventually
+from labkit.eventually import eventually, waiter_config
 from labkit.network import create_subnet, create_vpc, zones
 
 ALL_EMULATORS = ("moto", "moto-server", "ministack", "localstack")
@@ -26,14 +25,14 @@ SUBNETS = ["10.0.1.0/24", "10.0.2.0/24"]
 
 
 @pytest.fixture
-def network(ec2):
+def network(ec2, backend):
     """A VPC with DNS support and DNS hostnames on (private DNS needs both), a subnet in each of two zones, and a
     security group for the endpoint."""
-    vpc = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+    vpc = create_vpc(ec2, "10.0.0.0/16", backend=backend)["VpcId"]
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsSupport={"Value": True})
     ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
     chosen = zones(ec2, 2)
-    subnets = [create_subnet(ec2, vpc, cidr, zone) for cidr, zone in zip(SUBNETS, chosen, strict=True)]
+    subnets = [create_subnet(ec2, vpc, cidr, zone, backend=backend) for cidr, zone in zip(SUBNETS, chosen, strict=True)]
     group = ec2.create_security_group(GroupName=f"endpoint-{vpc}", Description="HTTPS to the endpoint", VpcId=vpc)
     return {"vpc": vpc, "zones": chosen, "subnets": subnets, "group": group["GroupId"]}
 
@@ -146,9 +145,9 @@ def test_an_endpoint_has_a_regional_dns_name_and_one_per_zone(network, endpoint,
     evidence=f"{ENDPOINT_REQUEST} ; unverified: the code InvalidParameter is what users report for this refusal; "
     "AWS documents the requirement, not the code; a run on AWS would settle it",
 )
-def test_private_dns_needs_dns_hostnames_on_the_vpc(ec2, aws_region):
-    vpc = create_vpc(ec2, "10.0.0.0/16")["VpcId"]  # a new VPC has DNS hostnames off
-    subnet = create_subnet(ec2, vpc, "10.0.1.0/24", zones(ec2, 1)[0])["SubnetId"]
+def test_private_dns_needs_dns_hostnames_on_the_vpc(ec2, aws_region, backend):
+    vpc = create_vpc(ec2, "10.0.0.0/16", backend=backend)["VpcId"]  # a new VPC has DNS hostnames off
+    subnet = create_subnet(ec2, vpc, "10.0.1.0/24", zones(ec2, 1)[0], backend=backend)["SubnetId"]
 
     with pytest.raises(ClientError) as raised:
         ec2.create_vpc_endpoint(VpcId=vpc, ServiceName=f"com.amazonaws.{aws_region}.sqs", VpcEndpointType="Interface",
@@ -220,8 +219,8 @@ def test_an_endpoint_service_is_named_after_its_id_and_offered_in_the_load_balan
 )
 def test_an_endpoint_to_a_service_requiring_acceptance_waits_for_the_provider(ec2, network, load_balancer, backend):
     service = endpoint_service(ec2, load_balancer, backend)
-    consumer = create_vpc(ec2, "10.5.0.0/16")["VpcId"]
-    subnet = create_subnet(ec2, consumer, "10.5.1.0/24", network["zones"][0])["SubnetId"]
+    consumer = create_vpc(ec2, "10.5.0.0/16", backend=backend)["VpcId"]
+    subnet = create_subnet(ec2, consumer, "10.5.1.0/24", network["zones"][0], backend=backend)["SubnetId"]
     requested = ec2.create_vpc_endpoint(VpcId=consumer, ServiceName=service["ServiceName"],
                                         VpcEndpointType="Interface", SubnetIds=[subnet])["VpcEndpoint"]  # fmt: skip
     before = available(ec2, requested["VpcEndpointId"], backend)["State"]

@@ -20,9 +20,9 @@ RANGES = {"a": "10.1.0.0/16", "b": "10.2.0.0/16", "c": "10.3.0.0/16"}
 
 
 @pytest.fixture
-def vpcs(ec2):
+def vpcs(ec2, backend):
     """Three VPCs with ranges that do not overlap: a, b and c."""
-    return {name: create_vpc(ec2, cidr)["VpcId"] for name, cidr in RANGES.items()}
+    return {name: create_vpc(ec2, cidr, backend=backend)["VpcId"] for name, cidr in RANGES.items()}
 
 
 def status(ec2, pcx):
@@ -171,8 +171,8 @@ def test_a_route_in_a_cannot_use_the_b_c_peering(ec2, vpcs, backend):
     evidence=f"botocore:ec2/2016-11-15#CreateVpcPeeringConnection ; {BASICS}",
 )
 def test_a_request_between_overlapping_ranges_fails(ec2, backend):
-    wide = create_vpc(ec2, "10.1.0.0/16")["VpcId"]
-    inside = create_vpc(ec2, "10.1.128.0/17")["VpcId"]  # half of the first one's range
+    wide = create_vpc(ec2, "10.1.0.0/16", backend=backend)["VpcId"]
+    inside = create_vpc(ec2, "10.1.128.0/17", backend=backend)["VpcId"]  # half of the first one's range
 
     pcx = request(ec2, wide, inside)["VpcPeeringConnectionId"]
 

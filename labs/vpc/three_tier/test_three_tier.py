@@ -9,9 +9,8 @@ from ipaddress import ip_address, ip_network
 import pytest
 from botocore.exceptions import ClientError
 
-from labkit.eventually import eventually
+from labkit.eventually import NETWORK_CHANGE, eventually, waiter_config
 from labkit.network import (
-    FAST_WAIT,
     amazon_linux_image,
     create_subnet,
     create_vpc,
@@ -49,9 +48,10 @@ def new_nat_gateway(ec2, subnet_id):
 def network(ec2, backend):
     """The VPC, six subnets (two per tier), an internet gateway, and the public tier's route table: 0.0.0.0/0 to
     the gateway, associated with both public subnets, which also map public IPs on launch."""
-    vpc = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+    vpc = create_vpc(ec2, "10.0.0.0/16", backend=backend)["VpcId"]
     chosen = zones(ec2, 2)
-    subnets = {tier: [create_subnet(ec2, vpc, cidr, zone) for cidr, zone in zip(cidrs, chosen, strict=True)]
+    subnets = {tier: [create_subnet(ec2, vpc, cidr, zone, backend=backend)
+                      for cidr, zone in zip(cidrs, chosen, strict=True)]
                for tier, cidrs in TIERS.items()}  # fmt: skip
     gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
     ec2.attach_internet_gateway(InternetGatewayId=gateway, VpcId=vpc)
@@ -66,11 +66,13 @@ def network(ec2, backend):
 
 
 @pytest.fixture
-def layout(ec2, network):
+def layout(ec2, network, backend):
     """The network, plus a NAT gateway in the first public subnet (waited for until available), the app tier's
     table (0.0.0.0/0 to the NAT gateway) and the data tier's table (the local route only)."""
     nat, address = new_nat_gateway(ec2, network["subnets"]["public"][0]["SubnetId"])
-    ec2.get_waiter("nat_gateway_available").wait(NatGatewayIds=[nat["NatGatewayId"]], WaiterConfig=FAST_WAIT)
+    ec2.get_waiter("nat_gateway_available").wait(
+        NatGatewayIds=[nat["NatGatewayId"]], WaiterConfig=waiter_config(backend, **NETWORK_CHANGE)
+    )
     app = ec2.create_route_table(VpcId=network["vpc"])["RouteTable"]["RouteTableId"]
     ec2.create_route(RouteTableId=app, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat["NatGatewayId"])
     data = ec2.create_route_table(VpcId=network["vpc"])["RouteTable"]["RouteTableId"]
@@ -81,17 +83,17 @@ def layout(ec2, network):
             "data": data}}  # fmt: skip
 
 
-def test_a_new_subnet_does_not_give_instances_public_ips(ec2):
-    vpc = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
+def test_a_new_subnet_does_not_give_instances_public_ips(ec2, backend):
+    vpc = create_vpc(ec2, "10.0.0.0/16", backend=backend)["VpcId"]
 
-    subnet = create_subnet(ec2, vpc, "10.0.0.0/24", zones(ec2, 1)[0])
+    subnet = create_subnet(ec2, vpc, "10.0.0.0/24", zones(ec2, 1)[0], backend=backend)
 
     assert subnet["MapPublicIpOnLaunch"] is False
 
 
-def test_a_subnet_without_its_own_route_table_uses_the_main_one_implicitly(ec2):
-    vpc = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
-    subnet = create_subnet(ec2, vpc, "10.0.0.0/24", zones(ec2, 1)[0])["SubnetId"]
+def test_a_subnet_without_its_own_route_table_uses_the_main_one_implicitly(ec2, backend):
+    vpc = create_vpc(ec2, "10.0.0.0/16", backend=backend)["VpcId"]
+    subnet = create_subnet(ec2, vpc, "10.0.0.0/24", zones(ec2, 1)[0], backend=backend)["SubnetId"]
 
     explicit = ec2.describe_route_tables(Filters=[{"Name": "association.subnet-id", "Values": [subnet]}])
     main = main_route_table(ec2, vpc)
@@ -119,8 +121,8 @@ def test_the_default_route_of_each_tiers_subnets_is_stored_igw_nat_or_none(ec2, 
     }  # fmt: skip
 
 
-def test_an_instance_in_a_public_subnet_gets_a_public_ip(ec2, network):
-    instance = launch(ec2, network["subnets"]["public"][0]["SubnetId"])
+def test_an_instance_in_a_public_subnet_gets_a_public_ip(ec2, network, backend):
+    instance = launch(ec2, network["subnets"]["public"][0]["SubnetId"], backend=backend)
 
     assert "PublicIpAddress" in instance
     assert not ip_address(instance["PublicIpAddress"]).is_private
@@ -133,20 +135,22 @@ def test_an_instance_in_a_public_subnet_gets_a_public_ip(ec2, network):
     evidence="botocore:ec2/2016-11-15#Subnet ; botocore:ec2/2016-11-15#InstanceNetworkInterfaceSpecification",
 )
 @pytest.mark.parametrize("tier", ["app", "data"])
-def test_an_instance_in_a_private_tier_gets_no_public_ip(ec2, network, tier):
-    instance = launch(ec2, network["subnets"][tier][0]["SubnetId"])
+def test_an_instance_in_a_private_tier_gets_no_public_ip(ec2, network, tier, backend):
+    instance = launch(ec2, network["subnets"][tier][0]["SubnetId"], backend=backend)
 
     assert "PublicIpAddress" not in instance
     assert "PrivateIpAddress" in instance
 
 
-def test_asking_for_a_public_ip_at_launch_overrides_the_subnets_default(ec2, network):
+def test_asking_for_a_public_ip_at_launch_overrides_the_subnets_default(ec2, network, backend):
     app_subnet = network["subnets"]["app"][0]["SubnetId"]  # MapPublicIpOnLaunch is false here
     started = ec2.run_instances(
         MinCount=1, MaxCount=1, ImageId=amazon_linux_image(ec2), InstanceType="t3.micro",
         NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": app_subnet, "AssociatePublicIpAddress": True}],
     )["Instances"][0]["InstanceId"]  # fmt: skip
-    ec2.get_waiter("instance_running").wait(InstanceIds=[started], WaiterConfig=FAST_WAIT)
+    ec2.get_waiter("instance_running").wait(
+        InstanceIds=[started], WaiterConfig=waiter_config(backend, **NETWORK_CHANGE)
+    )
 
     instance = describe_instance(ec2, started)
 
@@ -158,10 +162,10 @@ def test_asking_for_a_public_ip_at_launch_overrides_the_subnets_default(ec2, net
     "gives an instance a private IP outside its subnet's range; AWS takes it from the subnet's range",
     evidence="botocore:ec2/2016-11-15#RunInstancesRequest",
 )
-def test_an_instance_takes_its_private_ip_from_its_subnet(ec2, network):
+def test_an_instance_takes_its_private_ip_from_its_subnet(ec2, network, backend):
     subnet = network["subnets"]["app"][1]
 
-    instance = launch(ec2, subnet["SubnetId"])
+    instance = launch(ec2, subnet["SubnetId"], backend=backend)
 
     assert ip_address(instance["PrivateIpAddress"]) in ip_network(subnet["CidrBlock"])
 
@@ -190,10 +194,12 @@ def test_a_subnet_uses_one_route_table_at_a_time(ec2, network):
     "later (the nat_gateway_available waiter waits for that)",
     evidence="botocore:ec2/2016-11-15#NatGateway",
 )
-def test_a_nat_gateway_is_pending_then_available(ec2, network):
+def test_a_nat_gateway_is_pending_then_available(ec2, network, backend):
     nat, _ = new_nat_gateway(ec2, network["subnets"]["public"][0]["SubnetId"])
 
-    ec2.get_waiter("nat_gateway_available").wait(NatGatewayIds=[nat["NatGatewayId"]], WaiterConfig=FAST_WAIT)
+    ec2.get_waiter("nat_gateway_available").wait(
+        NatGatewayIds=[nat["NatGatewayId"]], WaiterConfig=waiter_config(backend, **NETWORK_CHANGE)
+    )
     later = ec2.describe_nat_gateways(NatGatewayIds=[nat["NatGatewayId"]])["NatGateways"][0]
 
     assert [nat["State"], later["State"]] == ["pending", "available"]
@@ -234,8 +240,8 @@ def test_a_nat_gateway_takes_its_private_ip_from_its_public_subnet(ec2, layout):
     evidence="botocore:ec2/2016-11-15#NatGateway",
 )
 def test_a_public_nat_gateway_fails_in_a_vpc_without_an_internet_gateway(ec2, backend):
-    vpc = create_vpc(ec2, "10.0.0.0/16")["VpcId"]
-    subnet = create_subnet(ec2, vpc, "10.0.0.0/24", zones(ec2, 1)[0])["SubnetId"]
+    vpc = create_vpc(ec2, "10.0.0.0/16", backend=backend)["VpcId"]
+    subnet = create_subnet(ec2, vpc, "10.0.0.0/24", zones(ec2, 1)[0], backend=backend)["SubnetId"]
     nat, _ = new_nat_gateway(ec2, subnet)
 
     def settled():
@@ -282,7 +288,9 @@ def test_detaching_the_internet_gateway_leaves_the_public_route_as_a_blackhole(e
 )
 def test_deleting_the_nat_gateway_leaves_the_app_route_as_a_blackhole(ec2, layout, backend):
     ec2.delete_nat_gateway(NatGatewayId=layout["nat"])
-    ec2.get_waiter("nat_gateway_deleted").wait(NatGatewayIds=[layout["nat"]], WaiterConfig=FAST_WAIT)
+    ec2.get_waiter("nat_gateway_deleted").wait(
+        NatGatewayIds=[layout["nat"]], WaiterConfig=waiter_config(backend, **NETWORK_CHANGE)
+    )
 
     route = eventually(
         lambda: (r := default_route(ec2, layout["tables"]["app"])) and r["State"] == "blackhole" and r,
