@@ -9,14 +9,13 @@ so an artifact holding ``42`` is proof that a shell ran it.
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from labkit.deploy_tools import service_role
-from labkit.eventually import retry_while
+from labkit.eventually import eventually, retry_while
 from labkit.report import show_table
 
 BUILDSPEC = (Path(__file__).parent / "buildspec.yml").read_text(encoding="utf-8")
@@ -99,12 +98,14 @@ def zipped(files):
 
 def finished(codebuild, build_id, backend):
     """The build once it is no longer IN_PROGRESS (polled: 30 s on an emulator, 20 min on AWS)."""
-    deadline = time.monotonic() + (30 if backend.is_emulator else 1200)
-    while True:
-        build = codebuild.batch_get_builds(ids=[build_id])["builds"][0]
-        if build["buildStatus"] != "IN_PROGRESS" or time.monotonic() > deadline:
-            return build
-        time.sleep(1 if backend.is_emulator else 10)
+    return eventually(
+        lambda: codebuild.batch_get_builds(ids=[build_id])["builds"][0],
+        backend,
+        until=lambda build: build["buildStatus"] != "IN_PROGRESS",
+        aws_seconds=1200,
+        emulator_seconds=30,
+        interval=10,
+    )
 
 
 @pytest.mark.diverges(

@@ -8,14 +8,13 @@ approved, it goes on and the site's files appear in the target bucket; rejected,
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 
 import pytest
 
 from labkit.deploy_tools import service_role
 from labkit.errors import error_code
-from labkit.eventually import eventually, retry_while
+from labkit.eventually import Pace, eventually, retry_while
 
 STRUCTURE_DOCS = "https://docs.aws.amazon.com/codepipeline/latest/userguide/stage-requirements.html"
 STRUCTURE_REFERENCE = "https://docs.amazonaws.cn/en_us/codepipeline/latest/userguide/reference-pipeline-structure.md"
@@ -24,6 +23,8 @@ APPROVAL_EVIDENCE = (
 )
 NOTHING_RUNS = "marks every execution Succeeded at once and has no GetPipelineState or PutApprovalResult: no stage runs"
 FINAL = {"Succeeded", "Failed", "Stopped", "Superseded", "Cancelled"}
+#: An execution reaching the approval, then its end: 30 s on an emulator, 10 minutes on AWS (polled every 10 s).
+PIPELINE_RUN: Pace = {"aws_seconds": 600.0, "emulator_seconds": 30.0, "interval": 10.0}
 
 
 def action(name, category, provider, configuration=None, inputs=(), outputs=()):
@@ -90,16 +91,6 @@ def make_pipeline(codepipeline, aws_client, unique_name, buckets, backend):
     return make
 
 
-def wait_until(check, backend, seconds=600):
-    """``check()``'s first truthy result, polled (30 s on an emulator, ``seconds`` on AWS); None if none came."""
-    deadline = time.monotonic() + (30 if backend.is_emulator else seconds)
-    while True:
-        found = check()
-        if found or time.monotonic() > deadline:
-            return found or None
-        time.sleep(1 if backend.is_emulator else 10)
-
-
 @pytest.fixture
 def started(codepipeline, make_pipeline, stages, aws_client, buckets, backend):
     """(pipeline name, execution id): the site's zip uploaded and an execution started by the test.
@@ -152,7 +143,7 @@ def final_status(codepipeline, name, execution_id, backend):
         ]["status"]
         return status if status in FINAL else None
 
-    return wait_until(look, backend)
+    return eventually(look, backend, **PIPELINE_RUN)
 
 
 # --- structure --------------------------------------------------------------------------------------------------
@@ -188,7 +179,7 @@ def test_each_update_makes_a_new_pipeline_version(codepipeline, make_pipeline, s
 def test_an_execution_waits_at_the_manual_approval(codepipeline, started, backend):
     name, execution_id = started
 
-    token = wait_until(lambda: approval_waiting(codepipeline, name, execution_id), backend)
+    token = eventually(lambda: approval_waiting(codepipeline, name, execution_id), backend, **PIPELINE_RUN)
 
     assert token is not None
     status = codepipeline.get_pipeline_execution(pipelineName=name, pipelineExecutionId=execution_id)
@@ -199,7 +190,10 @@ def test_an_execution_waits_at_the_manual_approval(codepipeline, started, backen
 def test_an_approved_execution_deploys_the_site_to_the_bucket(codepipeline, started, aws_client, buckets, backend):
     name, execution_id = started
     answer(
-        codepipeline, name, wait_until(lambda: approval_waiting(codepipeline, name, execution_id), backend), "Approved"
+        codepipeline,
+        name,
+        eventually(lambda: approval_waiting(codepipeline, name, execution_id), backend, **PIPELINE_RUN),
+        "Approved",
     )
 
     assert final_status(codepipeline, name, execution_id, backend) == "Succeeded"
@@ -211,7 +205,10 @@ def test_an_approved_execution_deploys_the_site_to_the_bucket(codepipeline, star
 def test_a_rejected_approval_fails_the_execution(codepipeline, started, aws_client, buckets, backend):
     name, execution_id = started
     answer(
-        codepipeline, name, wait_until(lambda: approval_waiting(codepipeline, name, execution_id), backend), "Rejected"
+        codepipeline,
+        name,
+        eventually(lambda: approval_waiting(codepipeline, name, execution_id), backend, **PIPELINE_RUN),
+        "Rejected",
     )
 
     assert final_status(codepipeline, name, execution_id, backend) == "Failed"

@@ -9,8 +9,9 @@ import json
 import time
 
 import pytest
-from botocore.exceptions import ClientError, ParamValidationError
+from botocore.exceptions import ParamValidationError
 
+from labkit.eventually import retry_while
 from labkit.report import show_table
 
 DOCS = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide"
@@ -69,14 +70,15 @@ def wait_available(dax, name, backend):
 def cluster(dax, dax_role, unique_name, backend):
     """A three-node cluster (one primary, two read replicas), once available."""
     name = cluster_name(unique_name)
-    for attempt in range(1 if backend.is_emulator else 12):
-        try:
-            dax.create_cluster(ClusterName=name, NodeType=NODE_TYPE, ReplicationFactor=3, IamRoleArn=dax_role)
-            break
-        except ClientError as exc:  # AWS: a role made seconds ago may not be assumable yet; IAM catches up
-            if exc.response["Error"]["Code"] != "InvalidParameterValueException" or attempt == 11:
-                raise
-            time.sleep(5)
+    retry_while(  # AWS: a role made seconds ago may not be assumable yet; IAM catches up
+        "InvalidParameterValueException",
+        dax.create_cluster,
+        backend,
+        ClusterName=name,
+        NodeType=NODE_TYPE,
+        ReplicationFactor=3,
+        IamRoleArn=dax_role,
+    )
     return wait_available(dax, name, backend)
 
 

@@ -3,8 +3,6 @@ a GSI, added after the table exists, finds books by Language."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 
@@ -43,7 +41,7 @@ def library(dynamodb, unique_name):
     return name
 
 
-def add_language_index(dynamodb, table, projection):
+def add_language_index(dynamodb, backend, table, projection):
     """UpdateTable: a global index ByLanguage (Language, Title) on a table that already holds books."""
     dynamodb.update_table(
         TableName=table,
@@ -64,12 +62,14 @@ def add_language_index(dynamodb, table, projection):
             }
         ],
     )
-    deadline = time.monotonic() + 300  # emulators are ACTIVE at once; AWS backfills the index first
-    while True:
-        indexes = dynamodb.describe_table(TableName=table)["Table"].get("GlobalSecondaryIndexes", [])
-        if [index["IndexStatus"] for index in indexes] == ["ACTIVE"] or time.monotonic() > deadline:
-            return indexes
-        time.sleep(1)
+    return eventually(  # emulators are ACTIVE at once; AWS backfills the index first
+        lambda: dynamodb.describe_table(TableName=table)["Table"].get("GlobalSecondaryIndexes", []),
+        backend,
+        until=lambda indexes: [index["IndexStatus"] for index in indexes] == ["ACTIVE"],
+        aws_seconds=300,
+        emulator_seconds=300,
+        interval=1,
+    )
 
 
 def by_language(dynamodb, table, language, **options):
@@ -136,8 +136,8 @@ def test_update_table_has_no_way_to_add_an_lsi(dynamodb, library):
         dynamodb.update_table(TableName=library, LocalSecondaryIndexUpdates=[])
 
 
-def test_gsi_added_to_an_existing_table_finds_books_by_language(dynamodb, library):
-    indexes = add_language_index(dynamodb, library, "ALL")
+def test_gsi_added_to_an_existing_table_finds_books_by_language(dynamodb, library, backend):
+    indexes = add_language_index(dynamodb, backend, library, "ALL")
 
     response = by_language(dynamodb, library, "Japanese")
 
@@ -148,8 +148,8 @@ def test_gsi_added_to_an_existing_table_finds_books_by_language(dynamodb, librar
     assert response["Count"] == 4
 
 
-def test_keys_only_projection_returns_only_the_table_and_index_keys(dynamodb, library):
-    add_language_index(dynamodb, library, "KEYS_ONLY")
+def test_keys_only_projection_returns_only_the_table_and_index_keys(dynamodb, library, backend):
+    add_language_index(dynamodb, backend, library, "KEYS_ONLY")
 
     items = by_language(dynamodb, library, "Korean")["Items"]
 
@@ -157,8 +157,8 @@ def test_keys_only_projection_returns_only_the_table_and_index_keys(dynamodb, li
     assert {frozenset(item) for item in items} == {frozenset({"Author", "Title", "Language"})}  # no Year
 
 
-def test_consistent_read_on_a_gsi_is_rejected(dynamodb, library):
-    add_language_index(dynamodb, library, "ALL")
+def test_consistent_read_on_a_gsi_is_rejected(dynamodb, library, backend):
+    add_language_index(dynamodb, backend, library, "ALL")
 
     with pytest.raises(ClientError) as raised:
         by_language(dynamodb, library, "English", ConsistentRead=True)

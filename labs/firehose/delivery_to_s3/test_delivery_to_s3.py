@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import UTC, datetime
 
 import pytest
 
+from labkit.eventually import eventually
 from labkit.report import show_table
 
 PREFIX = "clicks/"
@@ -22,7 +22,7 @@ def encoded(click):
 
 
 @pytest.fixture
-def delivery(aws_client, unique_name):
+def delivery(aws_client, unique_name, backend):
     """A bucket, a role Firehose may assume to write to it, and a Direct PUT stream to it; returns (stream, bucket)."""
     s3, iam, firehose = aws_client("s3"), aws_client("iam"), aws_client("firehose")
     bucket = unique_name("clickstream")
@@ -44,27 +44,28 @@ def delivery(aws_client, unique_name):
             "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60},
         },
     )
-    deadline = time.monotonic() + 120
-    while (
-        firehose.describe_delivery_stream(DeliveryStreamName=stream)["DeliveryStreamDescription"][
-            "DeliveryStreamStatus"
-        ]
-        != "ACTIVE"
-        and time.monotonic() < deadline
-    ):
-        time.sleep(1)  # moto is ACTIVE at once; AWS takes a minute or so
+    eventually(  # moto is ACTIVE at once; AWS takes a minute or so
+        lambda: firehose.describe_delivery_stream(DeliveryStreamName=stream)["DeliveryStreamDescription"],
+        backend,
+        until=lambda description: description["DeliveryStreamStatus"] == "ACTIVE",
+        aws_seconds=120,
+        emulator_seconds=120,
+        interval=1,
+    )
     return stream, bucket
 
 
 def delivered_objects(s3, bucket, backend, count):
     """The objects under PREFIX once ``count`` exist or the wait is over (2 s on emulators; on AWS a buffer
     interval of 60 s, plus margin)."""
-    deadline = time.monotonic() + (2 if backend.is_emulator else 120)
-    while True:
-        objects = s3.list_objects_v2(Bucket=bucket, Prefix=PREFIX).get("Contents", [])
-        if len(objects) >= count or time.monotonic() > deadline:
-            return objects
-        time.sleep(0.2)
+    return eventually(
+        lambda: s3.list_objects_v2(Bucket=bucket, Prefix=PREFIX).get("Contents", []),
+        backend,
+        until=lambda objects: len(objects) >= count,
+        aws_seconds=120,
+        emulator_seconds=2,
+        interval=0.2,
+    )
 
 
 @pytest.mark.diverges(

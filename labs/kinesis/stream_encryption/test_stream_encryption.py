@@ -8,11 +8,10 @@ a producer needs kms:GenerateDataKey on it, a consumer kms:Decrypt, on top of th
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from labkit.errors import error_code
+from labkit.eventually import eventually
 from labkit.iam import allow, create_user_with_key, iam_enforced, policy, require_iam_checks
 from labkit.messaging import read_records
 from labkit.report import show_table
@@ -55,12 +54,13 @@ def summary(kinesis, stream):
 def put_encrypted(kinesis, stream, data, backend):
     """PutRecord, repeated for a few seconds on AWS until the answer says KMS (encryption starts up to 5 s after the
     stream is ACTIVE again); the last answer."""
-    deadline = time.monotonic() + (0.0 if backend.is_emulator else SETTLING_SECONDS)
-    while True:
-        answer = kinesis.put_record(StreamName=stream, Data=data, PartitionKey="sensor-7")
-        if answer.get("EncryptionType") == "KMS" or time.monotonic() >= deadline:
-            return answer
-        time.sleep(1.0)
+    return eventually(
+        lambda: kinesis.put_record(StreamName=stream, Data=data, PartitionKey="sensor-7"),
+        backend,
+        until=lambda answer: answer.get("EncryptionType") == "KMS",
+        aws_seconds=SETTLING_SECONDS,
+        interval=1.0,
+    )
 
 
 def from_the_start(kinesis, stream):

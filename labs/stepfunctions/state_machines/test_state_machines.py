@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from machines import FAIL, PATHS, RETRY_THEN_CATCH, WAIT
 
+from labkit.eventually import eventually
 from labkit.report import show
 
 SNAPSHOTS = "localstack/localstack:tests/aws/services/stepfunctions/v2"
@@ -20,7 +20,7 @@ TRUST = {
 
 
 @pytest.fixture
-def run(aws_client, unique_name, moto_config):
+def run(aws_client, unique_name, moto_config, backend):
     """``run(definition, input)``: create the state machine, start one execution, wait for its end (a few
     seconds at most); returns (describe_execution, names of the states entered, in order)."""
     moto_config({"stepfunctions": {"execute_state_machine": True}})
@@ -32,10 +32,15 @@ def run(aws_client, unique_name, moto_config):
             name=unique_name("machine"), definition=json.dumps(definition), roleArn=role["Role"]["Arn"]
         )
         execution = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input=json.dumps(execution_input))
-        deadline = time.monotonic() + 10
-        while (described := sfn.describe_execution(executionArn=execution["executionArn"]))["status"] == "RUNNING":
-            assert time.monotonic() < deadline, "execution still RUNNING after 10 s"
-            time.sleep(0.05)
+        described = eventually(
+            lambda: sfn.describe_execution(executionArn=execution["executionArn"]),
+            backend,
+            until=lambda found: found["status"] != "RUNNING",
+            aws_seconds=10,
+            emulator_seconds=10,
+            interval=0.05,
+        )
+        assert described["status"] != "RUNNING", "execution still RUNNING after 10 s"
         events = sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
         path = [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
         show(f"{described['status']}: {' -> '.join(path)}")
