@@ -5,7 +5,6 @@ access rules."""
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,6 +12,7 @@ import pytest
 import requests
 
 from labkit.backends import Backend
+from labkit.eventually import eventually
 from labkit.iam import iam_check_missing
 
 _CODE = re.compile(r"<Code>([^<]*)</Code>")
@@ -41,17 +41,22 @@ def xml_error(body: bytes | str) -> tuple[str | None, str | None]:
     return (code.group(1) if code else None, message.group(1) if message else None)
 
 
-def wait_for_restore(s3: Any, bucket: str, key: str, backend: Backend, *, interval: float = 0.25) -> str | None:
+def wait_for_restore(s3: Any, bucket: str, key: str, backend: Backend) -> str | None:
     """The object's ``Restore`` header once it says ``ongoing-request="false"`` (the temporary copy is readable),
-    or its last value when the wait runs out: 15 minutes on AWS, 3 seconds on an emulator."""
-    timeout = RESTORE_WAIT_ON_EMULATOR if backend.is_emulator else RESTORE_WAIT_ON_AWS
-    pause = interval if backend.is_emulator else max(interval, 15.0)
-    deadline = time.monotonic() + timeout
-    while True:
-        restore: str | None = s3.head_object(Bucket=bucket, Key=key).get("Restore")
-        if (restore and 'ongoing-request="false"' in restore) or time.monotonic() >= deadline:
-            return restore
-        time.sleep(pause)
+    or its last value when the wait runs out: 15 minutes on AWS (a look every 15 s), 3 seconds on an emulator."""
+
+    def restore() -> str | None:
+        header: str | None = s3.head_object(Bucket=bucket, Key=key).get("Restore")
+        return header
+
+    return eventually(
+        restore,
+        backend,
+        until=lambda header: bool(header and 'ongoing-request="false"' in header),
+        aws_seconds=RESTORE_WAIT_ON_AWS,
+        emulator_seconds=RESTORE_WAIT_ON_EMULATOR,
+        interval=15.0,
+    )
 
 
 def control_client(aws_client: Any, backend: Backend, **kwargs: Any) -> Any:
