@@ -7,10 +7,8 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
-from moto import mock_aws
 
 from labkit import eventually
 from labkit.backends import MiniStackBackend, MotoBackend
@@ -21,11 +19,9 @@ AWS = SimpleNamespace(is_emulator=False)
 
 
 @pytest.fixture
-def aws(monkeypatch):
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}.items():
-        monkeypatch.setenv(name, value)
-    with mock_aws():
-        yield lambda service: boto3.client(service, region_name="us-east-1")
+def aws(aws_client):
+    """The harness's clients (moto by default): a mock of the test's own would meet the session's paused one."""
+    return aws_client
 
 
 def test_an_inbox_takes_json_bodies_in_order_and_deletes_them(aws):
