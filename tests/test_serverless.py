@@ -7,21 +7,33 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
 from labkit import eventually
-from labkit.backends import MiniStackBackend, MotoBackend
+from labkit.backends import MiniStackBackend, MotoBackend, MotoServerBackend
 from labkit.serverless import create_mapping, grant_statements, invoke_url, new_inbox
 
 EMULATOR = SimpleNamespace(is_emulator=True)
 AWS = SimpleNamespace(is_emulator=False)
 
 
+@pytest.fixture(scope="module")
+def moto_server():
+    server = MotoServerBackend()
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def aws(aws_client):
-    """The harness's clients (moto by default): a mock of the test's own would meet the session's paused one."""
-    return aws_client
+def aws(moto_server):
+    """Clients of a moto server, reset for each test (an in-process mock of the test's own would nest in the one
+    the labs' session keeps, paused between tests, and in some orders nothing would answer)."""
+    moto_server.reset()
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    return lambda service: session.client(service, endpoint_url=moto_server.endpoint_url)
 
 
 def test_an_inbox_takes_json_bodies_in_order_and_deletes_them(aws):
