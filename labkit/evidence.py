@@ -16,6 +16,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
+#: The name under which a divergence's evidence travels with the test's reports (``report.user_properties``).
+EVIDENCE_PROPERTY = "labs_diverges_evidence"
+
 _FORMS = {
     "url": re.compile(r"https://[^\s;]*aws[^\s;]*"),
     "botocore": re.compile(r"botocore:(?P<service>[a-z0-9-]+)/(?P<version>\d{4}-\d{2}-\d{2})#(?P<name>[A-Za-z0-9]+)"),

@@ -19,14 +19,13 @@ from labkit import evidence, report
 from labkit.backends import BACKENDS, CAPABILITIES, PROVIDED_BY, Backend, BackendError, make_backend
 from labkit.catalog import CatalogError, Lab, load_lab
 from labkit.cleanup import ResourceTracker
+from labkit.evidence import EVIDENCE_PROPERTY
 from labkit.guard import Guard
 from labkit.naming import unique_name as _unique_name
 
 BACKEND_VARIABLE = "LABS_BACKEND"
 backend_key = pytest.StashKey[Backend]()
 guard_key = pytest.StashKey[Guard]()
-#: The name under which a divergence's evidence travels with the test's reports (``report.user_properties``).
-EVIDENCE_PROPERTY = "labs_diverges_evidence"
 
 MARKERS = {
     "diverges": (

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from labkit.plugin import EVIDENCE_PROPERTY
+from labkit.evidence import EVIDENCE_PROPERTY
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
