@@ -101,9 +101,9 @@ def against_ratio(ratio: float) -> str:
 
 
 def readme_command() -> tuple[float, int]:
-    """The README's second command's test part: `pytest` with the project's defaults (random order on)."""
+    """The README's second command's test part: `pytest -n auto` with the project's defaults (random order on)."""
     started = time.perf_counter()
-    code = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT,
+    code = subprocess.run([sys.executable, "-m", "pytest", "-n", "auto", "-q", "-p", "no:cacheprovider"], cwd=ROOT,
                           capture_output=True).returncode  # fmt: skip
     return time.perf_counter() - started, code
 
