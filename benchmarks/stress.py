@@ -3,7 +3,7 @@ on two workers; every failure named with its seed, so it can be replayed. Not a 
 the only acceptable result.
 
     python benchmarks/stress.py                       # 10 seeds x (serial, -n 2), the By hand steps excluded
-    python benchmarks/stress.py --seeds 1 --modes 2   # what CI runs: one seed, two workers
+    python benchmarks/stress.py --seeds 1 --modes 0 tests labs/sqs labs/dynamodb labs/s3 labs/iam   # what CI runs
     python benchmarks/stress.py --seeds 3 -- labs/sqs tests/test_backend_selection.py   # a narrower suite
 
 Replay a failure with: pytest -p randomly --randomly-seed=<seed> [-n 2] <paths>
