@@ -16,6 +16,7 @@ own; only the import is shared.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -199,3 +200,4 @@ class AwsCliServer:
             self._process.kill()
             self._process.wait()
             self._process = None
+        shutil.rmtree(os.path.dirname(self.socket_path), ignore_errors=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -137,6 +138,7 @@ class ByHandRunner:
         for server in self._all:
             server.stop()
         self.cli.stop()
+        shutil.rmtree(self._scratch, ignore_errors=True)  # each README's HOME and the CLI's bin/
 
 
 def _text(output: str | bytes | None) -> str:

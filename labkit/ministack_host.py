@@ -72,6 +72,7 @@ def environment(port: int) -> dict[str, str]:
         "TMPDIR": str(data),
         "S3_DATA_DIR": str(data / "s3"),
         "S3_PERSIST": "0",
+        "STATE_DIR": str(data / "state"),  # its Cognito signing key; the default is a shared /tmp/ministack-state
         "LOCALSTACK_PERSISTENCE": "0",
         # Evaluate IAM (identity, resource, boundary, session and key policies) as AWS does; the fake keys the
         # labs sign with are the account's root, as moto treats them.
