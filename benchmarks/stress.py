@@ -55,7 +55,9 @@ def run_once(seed: int, workers: int, paths: Sequence[str], deselect: str) -> Ru
         done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
         seconds = time.perf_counter() - started
         records = json.loads(outcomes.read_text()) if outcomes.is_file() else []
-    failures = tuple(sorted(r["nodeid"] for r in records if r["outcome"] in ("failed", "xpassed")))
+    failures = tuple(
+        sorted(f"{r['nodeid']}: {r.get('reason', '')}" for r in records if r["outcome"] in ("failed", "xpassed"))
+    )
     if done.returncode not in (0, 1, 5) or (done.returncode == 1 and not failures):  # an error outside a test
         failures += (f"pytest exited {done.returncode}: {(done.stdout + done.stderr).strip()[-500:]}",)
     return Run(seed, workers, done.returncode, failures, seconds)

@@ -168,9 +168,10 @@ def free_port() -> int:
 
 
 def test_serve_prints_the_by_hand_environment_and_stops_cleanly_on_ctrl_c():
-    port = free_port()
+    # --port 0: the server takes a free port itself and prints it (a port picked here could be taken by another
+    # worker's server before `labs serve` binds it).
     process = subprocess.Popen(
-        [sys.executable, "-m", "labkit.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "labkit.cli", "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -180,34 +181,33 @@ def test_serve_prints_the_by_hand_environment_and_stops_cleanly_on_ctrl_c():
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
     try:
         printed: list[str] = []
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 30
         while not any("Ctrl-C" in line for line in printed):
             printed.append(lines.get(timeout=max(0.1, deadline - time.monotonic())))
         exported = dict(
             line.removeprefix("export ").strip().split("=", 1) for line in printed if line.startswith("export ")
         )
+        endpoint = exported["AWS_ENDPOINT_URL"]
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", endpoint) and not endpoint.endswith(":0")
         assert [line.strip() for line in printed if line.startswith("export ")] == export_lines(
-            by_hand_environment(f"http://127.0.0.1:{port}")
+            by_hand_environment(endpoint)
         )
-        assert exported["AWS_ENDPOINT_URL"] == f"http://127.0.0.1:{port}"
 
         answer = requests.post(
-            exported["AWS_ENDPOINT_URL"],
+            endpoint,
             data="Action=ListQueues&Version=2012-11-05",
             headers={"Content-Type": "application/x-www-form-urlencoded"},
             timeout=5,
         )
         assert answer.status_code == 200
 
-        stopping = time.monotonic()
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=5) == 0
-        assert time.monotonic() - stopping < 3
+        assert process.wait(timeout=10) == 0  # a bound, not a timing claim: a server that hangs fails here
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    rest = "".join(iter(lambda: lines.get(timeout=2), "moto server stopped.\n"))
+    rest = "".join(iter(lambda: lines.get(timeout=5), "moto server stopped.\n"))
     assert "Traceback" not in "".join(printed) + rest
 
 
