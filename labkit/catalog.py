@@ -202,11 +202,11 @@ def survey(root: Path = LABS_DIR) -> tuple[list[Lab], list[CatalogError]]:
     return labs, errors
 
 
-def find_lab(name: str, labs: list[Lab]) -> Lab:
+def find_lab(name: str, labs: list[Lab], *, services_too: bool = False) -> Lab:
     """The lab called ``name`` (``dynamodb/query_vs_scan``) or with that unique suffix (``query_vs_scan``).
 
-    Raises CatalogError naming close matches when there is no such lab, or the candidates when the
-    suffix is ambiguous.
+    Raises CatalogError naming close matches when there is no such lab (close service names first, with
+    ``services_too``), or the candidates when the suffix is ambiguous.
     """
     wanted = name.strip().strip("/").removeprefix("labs/")
     by_name = {lab.name: lab for lab in labs}
@@ -220,12 +220,18 @@ def find_lab(name: str, labs: list[Lab]) -> Lab:
     candidates = list(by_name) + sorted({lab.name.split("/", 1)[1] for lab in labs})
     close = difflib.get_close_matches(wanted, candidates, n=5, cutoff=0.5)
     close += [n for n in by_name if wanted and wanted in n and n not in close]
+    if services_too:
+        services = sorted({lab.service for lab in labs})
+        near = difflib.get_close_matches(wanted, services, n=2, cutoff=0.6)
+        near += [s for s in services if wanted and wanted in s and s not in near]
+        close = [f"{s} (the service)" for s in near[:2]] + close
     hint = f"; did you mean: {', '.join(close[:5])}?" if close else "; `labs list` shows every lab"
-    raise CatalogError(f"no lab called {name!r}{hint}")
+    what = "service or lab" if services_too else "lab"
+    raise CatalogError(f"no {what} called {name!r}{hint}")
 
 
 def select(target: str, labs: list[Lab]) -> list[Lab]:
     """The labs ``target`` names: a service folder (``dynamodb``, every lab in it) or one lab."""
     wanted = target.strip().strip("/").removeprefix("labs/")
     in_service = [lab for lab in labs if lab.service == wanted]
-    return in_service or [find_lab(wanted, labs)]
+    return in_service or [find_lab(wanted, labs, services_too=True)]

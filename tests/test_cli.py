@@ -112,9 +112,16 @@ def test_run_summarises_claims_shown_and_divergences_with_reasons():
     assert "moto diverges: stops a page at 1,000,000 bytes" in summary
 
 
+def test_run_of_a_misspelt_service_suggests_the_service_first():
+    result = labs("run", "dynamo")
+    assert result.exit_code == 2
+    words = " ".join(result.output.replace("│", " ").split())  # unwrapped from typer's error box
+    assert words.count("did you mean: dynamodb (the service), dynamodb/") == 1
+
+
 def test_run_of_an_unknown_lab_or_backend_is_a_usage_error():
     unknown_lab = labs("run", "no_such_lab")
-    assert unknown_lab.exit_code == 2 and "no lab called 'no_such_lab'" in unknown_lab.output
+    assert unknown_lab.exit_code == 2 and "no service or lab called 'no_such_lab'" in unknown_lab.output
     unknown_backend = labs("run", "query_vs_scan", "--backend", "motto")
     assert unknown_backend.exit_code == 2 and "'motto' is not one of" in unknown_backend.output
 
