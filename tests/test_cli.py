@@ -176,13 +176,15 @@ def free_port() -> int:
 
 def test_serve_prints_the_by_hand_environment_and_stops_cleanly_on_ctrl_c():
     # --port 0: the server takes a free port itself and prints it (a port picked here could be taken by another
-    # worker's server before `labs serve` binds it).
+    # worker's server before `labs serve` binds it). Started with SIGINT ignored, as a shell starts a background
+    # job (`labs serve &`): it must stop on SIGINT all the same.
     process = subprocess.Popen(
         [sys.executable, "-m", "labkit.cli", "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()

@@ -206,18 +206,23 @@ def run(
 
 
 def _wait_for_interrupt() -> None:
-    """Block until Ctrl-C (SIGINT) or SIGTERM."""
+    """Block until Ctrl-C (SIGINT) or SIGTERM.
+
+    Both are handled here, not left to Python's default: a shell starts a background job (``labs serve &``) with
+    SIGINT ignored, and Python then installs no KeyboardInterrupt for it, so ``kill -INT`` would not stop it.
+    """
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _print_environment(endpoint: str, region: str, what: str) -> None:
