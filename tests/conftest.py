@@ -2,6 +2,8 @@
 
 import pytest
 
+from labkit.backends import MotoServerBackend
+
 pytest_plugins = ["pytester"]
 
 
@@ -17,3 +19,12 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
     it is still starting up, and the Newick lab's property test, later in the same worker, warns of slow code."""
     monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
     return pytester
+
+
+@pytest.fixture(scope="module")
+def moto_server():
+    """A moto server for one test module: the stand-in for AWS where a test needs real HTTP or its own state."""
+    server = MotoServerBackend()
+    server.start()
+    yield server
+    server.stop()

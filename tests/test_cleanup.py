@@ -8,23 +8,14 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from labkit.backends import MotoServerBackend
 from labkit.cleanup import ResourceTracker
 
 
-@pytest.fixture(scope="module")
-def stand_in_for_aws():
-    backend = MotoServerBackend()
-    backend.start()
-    yield backend
-    backend.stop()
-
-
 @pytest.fixture
-def clients(stand_in_for_aws):
-    stand_in_for_aws.reset()
+def clients(moto_server):
+    moto_server.reset()
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    return lambda service: session.client(service, endpoint_url=stand_in_for_aws.endpoint_url)
+    return lambda service: session.client(service, endpoint_url=moto_server.endpoint_url)
 
 
 def test_everything_created_through_a_watched_client_is_deleted(clients):
@@ -109,13 +100,13 @@ def test_a_vpc_is_emptied_and_deleted_with_what_it_holds(clients):
     )
 
 
-def test_the_aws_backend_cleans_up_after_a_failing_test(pytester, stand_in_for_aws, monkeypatch):
+def test_the_aws_backend_cleans_up_after_a_failing_test(pytester, moto_server, monkeypatch):
     """The whole path: the aws backend's fixtures, pointed at the stand-in, after a test that fails."""
     monkeypatch.setenv("LABS_AWS_I_ACCEPT_REAL_CHARGES", "yes")
-    monkeypatch.setenv("STAND_IN_FOR_AWS", stand_in_for_aws.endpoint_url)
+    monkeypatch.setenv("STAND_IN_FOR_AWS", moto_server.endpoint_url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    stand_in_for_aws.reset()
+    moto_server.reset()
     pytester.makeconftest(
         """
         import os, pytest
@@ -138,7 +129,7 @@ def test_the_aws_backend_cleans_up_after_a_failing_test(pytester, stand_in_for_a
     sqs = boto3.client(
         "sqs",
         region_name="us-east-1",
-        endpoint_url=stand_in_for_aws.endpoint_url,
+        endpoint_url=moto_server.endpoint_url,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )

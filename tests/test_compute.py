@@ -9,7 +9,7 @@ import botocore.session
 import pytest
 
 from labkit import compute, compute_cleanup
-from labkit.backends import MotoBackend, MotoServerBackend
+from labkit.backends import MotoBackend
 from labkit.cleanup import ResourceTracker
 
 
@@ -38,19 +38,11 @@ def test_every_undo_names_an_operation_botocore_knows():
 # --- the tracker, against a moto server -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def stand_in_for_aws():
-    backend = MotoServerBackend()
-    backend.start()
-    yield backend
-    backend.stop()
-
-
 @pytest.fixture
-def clients(stand_in_for_aws):
-    stand_in_for_aws.reset()
+def clients(moto_server):
+    moto_server.reset()
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    return lambda service: session.client(service, endpoint_url=stand_in_for_aws.endpoint_url)
+    return lambda service: session.client(service, endpoint_url=moto_server.endpoint_url)
 
 
 def test_what_a_watched_client_created_is_undone_newest_first(clients):

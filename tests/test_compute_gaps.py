@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
 from labkit import load_balancing
-from labkit.backends import MotoServerBackend
 
 
 def test_a_self_signed_certificate_names_its_host_and_matches_its_key():
@@ -40,14 +39,6 @@ def test_an_outcome_is_allowed_or_refused():
 
 
 # --- against a moto server ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def moto_server():
-    backend = MotoServerBackend()
-    backend.start()
-    yield backend
-    backend.stop()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import botocore.session
 import pytest
 
 from labkit import data_cleanup
-from labkit.backends import LocalStackBackend, MiniStackBackend, MotoBackend, MotoServerBackend
+from labkit.backends import LocalStackBackend, MiniStackBackend, MotoBackend
 from labkit.cleanup import ResourceTracker
 
 
@@ -47,19 +47,11 @@ def test_a_backend_that_serves_the_service_lacks_nothing():
 # --- the tracker, against a moto server -------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def stand_in_for_aws():
-    backend = MotoServerBackend()
-    backend.start()
-    yield backend
-    backend.stop()
-
-
 @pytest.fixture
-def clients(stand_in_for_aws):
-    stand_in_for_aws.reset()
+def clients(moto_server):
+    moto_server.reset()
     session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    return lambda service: session.client(service, endpoint_url=stand_in_for_aws.endpoint_url)
+    return lambda service: session.client(service, endpoint_url=moto_server.endpoint_url)
 
 
 @pytest.fixture

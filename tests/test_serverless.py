@@ -12,19 +12,11 @@ import pytest
 from botocore.exceptions import ClientError
 
 from labkit import eventually
-from labkit.backends import MiniStackBackend, MotoBackend, MotoServerBackend
+from labkit.backends import MiniStackBackend, MotoBackend
 from labkit.serverless import create_mapping, grant_statements, invoke_url, new_inbox
 
 EMULATOR = SimpleNamespace(is_emulator=True)
 AWS = SimpleNamespace(is_emulator=False)
-
-
-@pytest.fixture(scope="module")
-def moto_server():
-    server = MotoServerBackend()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
