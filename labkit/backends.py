@@ -61,6 +61,12 @@ class Backend:
     endpoint_url: str | None = None
     capabilities: frozenset[str] = frozenset()
     track_resources: bool = False  # undo what each test creates (backends that are never reset)
+    #: A resource's status moves on when it is described, not as time passes (moto's state manager counts
+    #: describe calls: "immediate", or "manual" after N of them): a wait for a status is bounded by looks here.
+    status_moves_on_look: ClassVar[bool] = False
+    #: SNS, EventBridge and S3 put a message into a subscribed queue before the publishing call answers (moto does
+    #: it in the call; AWS and the other emulators deliver in the background): nothing arrives later.
+    delivers_in_the_call: ClassVar[bool] = False
 
     @property
     def is_emulator(self) -> bool:
@@ -142,6 +148,8 @@ class MotoBackend(Backend):
         "lambda-execution": "moto cannot run Lambda code without Docker",
     }
     capabilities: frozenset[str] = frozenset({"dynamodb"})
+    status_moves_on_look: ClassVar[bool] = True
+    delivers_in_the_call: ClassVar[bool] = True
     config: Mapping[str, Any] | None = None
     _mock: Any = None
 
@@ -279,6 +287,8 @@ class MotoServerBackend(Backend):
         "lambda-execution": "moto cannot run Lambda code without Docker",
     }
     capabilities: frozenset[str] = frozenset({"http-endpoint", "dynamodb"})
+    status_moves_on_look: ClassVar[bool] = True
+    delivers_in_the_call: ClassVar[bool] = True
     port: int = 0
     _server: BoundedMotoServer | None = None
 

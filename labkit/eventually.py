@@ -12,7 +12,10 @@ wait ends as soon as the thing is there: only a failing run pays for the patienc
   policy), retried on AWS only; an emulator answers once.
 
 The bounds are ``aws_seconds``, ``emulator_seconds`` and ``interval`` (seconds between looks on AWS; an emulator
-is looked at more often, it answers in milliseconds). Bounds that several labs share have names: a
+is looked at more often, it answers in milliseconds). A wait for a resource's status (``status=True``, the named
+:data:`TRANSITION` and :data:`NETWORK_CHANGE`, every waiter) is bounded by looks instead of seconds on moto, whose
+statuses move on when they are described, not as time passes: a status moto never reaches fails in a fraction of a
+second there, not after the emulator's seconds. Bounds that several labs share have names: a
 :class:`Patience` holds the two limits (:data:`MESSAGE`, :data:`DELIVERY`, :data:`MAPPING`), a :class:`Pace` the
 interval too (:data:`TRANSITION`, :data:`NETWORK_CHANGE`). They unpack into the keywords:
 ``eventually(check, backend, **MAPPING, interval=0.5)``, ``waiter_config(backend, **NETWORK_CHANGE)``; and
@@ -37,7 +40,13 @@ AWS_SECONDS = 120.0
 #: Seconds between two looks on AWS unless told otherwise.
 INTERVAL = 2.0
 #: The longest pause between two looks on an emulator (it answers in milliseconds, so looking often costs nothing).
-EMULATOR_INTERVAL = 0.5
+EMULATOR_INTERVAL = 0.1
+#: How many looks a status wait takes at most on a backend whose statuses move on when described (moto: its slowest
+#: default transition takes 4 describes a step), and the pause between two of them.
+STATUS_LOOKS = 20
+STATUS_LOOK_PAUSE = 0.01
+#: Seconds between two looks of a waiter on an emulator (botocore sleeps this long between attempts).
+WAITER_EMULATOR_DELAY = 0.25
 
 
 class Patience(TypedDict):
@@ -48,9 +57,10 @@ class Patience(TypedDict):
 
 
 class Pace(Patience):
-    """A :class:`Patience` and how often to look on AWS (``interval``)."""
+    """A :class:`Patience`, how often to look on AWS (``interval``), and whether it is a wait for a status."""
 
     interval: float
+    status: bool
 
 
 #: A message or record another service puts into a queue or a stream (SNS, S3, EventBridge, a redrive, Kinesis):
@@ -63,11 +73,11 @@ DELIVERY: Patience = {"aws_seconds": 180.0, "emulator_seconds": 10.0}
 MAPPING: Patience = {"aws_seconds": 300.0, "emulator_seconds": 20.0}
 #: A resource's state change (``modifying`` to ``available``, ``Pending`` to ``InService``): 2 s on an emulator,
 #: 10 minutes on AWS, looked at every 10 s there.
-TRANSITION: Pace = {"aws_seconds": 600.0, "emulator_seconds": 2.0, "interval": 10.0}
+TRANSITION: Pace = {"aws_seconds": 600.0, "emulator_seconds": 2.0, "interval": 10.0, "status": True}
 #: A waiter on an EC2, VPC or Route 53 change (a VPC, subnet, instance, volume, snapshot, interface or NAT gateway
 #: reaching its state; a record change INSYNC): a look every second, for up to 5 minutes on AWS and 5 s on an
 #: emulator (which reports a transition on the first or second look, or never: then the test fails in seconds).
-NETWORK_CHANGE: Pace = {"aws_seconds": 300.0, "emulator_seconds": 5.0, "interval": 1.0}
+NETWORK_CHANGE: Pace = {"aws_seconds": 300.0, "emulator_seconds": 5.0, "interval": 1.0, "status": True}
 
 
 def seconds(patience: Patience, backend: Backend) -> float:
@@ -83,12 +93,21 @@ def eventually(
     aws_seconds: float = AWS_SECONDS,
     emulator_seconds: float = 0.0,
     interval: float = INTERVAL,
+    status: bool = False,
 ) -> T:
     """``check()``'s first result that holds (is truthy, or satisfies ``until``), polled until this backend's time
     runs out: ``aws_seconds`` on AWS, a look every ``interval`` seconds; ``emulator_seconds`` on an emulator (0: a
-    single look), a look at least every :data:`EMULATOR_INTERVAL` seconds. Then the last result, holding or not, so
-    the caller's assertion says what was found."""
+    single look), a look at least every :data:`EMULATOR_INTERVAL` seconds; with ``status`` (the check reads a
+    resource's status), :data:`STATUS_LOOKS` looks on a backend whose statuses move on when described. Then the
+    last result, holding or not, so the caller's assertion says what was found."""
     holds = until or bool
+    if status and backend.status_moves_on_look and emulator_seconds > 0:
+        for _ in range(STATUS_LOOKS - 1):
+            result = check()
+            if holds(result):
+                return result
+            time.sleep(STATUS_LOOK_PAUSE)
+        return check()
     if backend.is_emulator:
         limit, pause = emulator_seconds, min(interval, EMULATOR_INTERVAL)
     else:
@@ -102,13 +121,24 @@ def eventually(
 
 
 def waiter_config(
-    backend: Backend, *, aws_seconds: float = 600.0, emulator_seconds: float = 3.0, interval: float = 15.0
+    backend: Backend,
+    *,
+    aws_seconds: float = 600.0,
+    emulator_seconds: float = 3.0,
+    interval: float = 15.0,
+    status: bool = True,
 ) -> dict[str, float]:
     """A botocore ``WaiterConfig``: on AWS a look every ``interval`` seconds for up to ``aws_seconds`` (10 minutes
-    unless told otherwise); on an emulator a look every second for up to ``emulator_seconds`` (an emulator that
-    reports a transition does so on the first or second look: then fail fast)."""
+    unless told otherwise); on an emulator a look every :data:`WAITER_EMULATOR_DELAY` seconds for up to
+    ``emulator_seconds``; on a backend whose statuses move on when described (a waiter waits for a status),
+    :data:`STATUS_LOOKS` looks. (``status`` is accepted so that a :class:`Pace` unpacks here.)"""
+    if backend.status_moves_on_look and status:
+        return {"Delay": STATUS_LOOK_PAUSE, "MaxAttempts": STATUS_LOOKS}
     if backend.is_emulator:
-        return {"Delay": 1, "MaxAttempts": max(1, math.ceil(emulator_seconds))}
+        return {
+            "Delay": WAITER_EMULATOR_DELAY,
+            "MaxAttempts": max(1, math.ceil(emulator_seconds / WAITER_EMULATOR_DELAY)),
+        }
     return {"Delay": interval, "MaxAttempts": max(1, math.ceil(aws_seconds / interval))}
 
 

@@ -13,10 +13,14 @@ from labkit import eventually as waits
 from labkit.backends import Backend, MotoBackend
 from labkit.eventually import (
     DELIVERY,
+    EMULATOR_INTERVAL,
     MAPPING,
     MESSAGE,
     NETWORK_CHANGE,
+    STATUS_LOOK_PAUSE,
+    STATUS_LOOKS,
     TRANSITION,
+    WAITER_EMULATOR_DELAY,
     eventually,
     retry_while,
     seconds,
@@ -33,7 +37,14 @@ class RealAws(Backend):
         return False
 
 
-EMULATOR, AWS = MotoBackend(), RealAws()
+class ClockedEmulator(Backend):
+    """An emulator whose statuses move on as time passes (MiniStack, LocalStack), not when described (moto)."""
+
+    name: ClassVar[str] = "clocked-emulator"
+    description: ClassVar[str] = "an emulator with a clock"
+
+
+EMULATOR, CLOCKED, AWS = MotoBackend(), ClockedEmulator(), RealAws()
 
 
 class Clock:
@@ -94,19 +105,63 @@ def test_an_emulator_is_looked_at_once_unless_told_more(clock: Clock) -> None:
     assert (check.calls, clock.pauses) == (1, [])
 
 
-def test_an_emulator_is_polled_every_half_second_at_most_within_its_bound(clock: Clock) -> None:
+def test_an_emulator_is_polled_every_tenth_of_a_second_at_most_within_its_bound(clock: Clock) -> None:
     check = answers(None)
 
-    assert eventually(check, EMULATOR, emulator_seconds=2.0, interval=10.0) is None
-    assert clock.pauses == [0.5, 0.5, 0.5, 0.5]  # looks at 0, 0.5, 1, 1.5 and 2 s: the AWS interval does not apply
-    assert check.calls == 5
+    assert eventually(check, EMULATOR, emulator_seconds=0.5, interval=10.0) is None
+    assert set(clock.pauses) == {EMULATOR_INTERVAL} == {0.1}  # the AWS interval does not apply
+    assert check.calls in (6, 7)  # looks at 0, 0.1, ... 0.5 s (the last one or two, as the sums round)
+    assert clock.now - 1000.0 == pytest.approx(0.5, abs=0.11)
 
 
 def test_a_shorter_interval_is_kept_on_an_emulator(clock: Clock) -> None:
     check = answers(None, [], "here")
 
-    assert eventually(check, EMULATOR, emulator_seconds=5.0, interval=0.25) == "here"
-    assert clock.pauses == [0.25, 0.25]
+    assert eventually(check, EMULATOR, emulator_seconds=5.0, interval=0.05) == "here"
+    assert clock.pauses == [0.05, 0.05]
+
+
+# A status wait: moto moves a status on when it is described, so looks bound the wait there; seconds elsewhere.
+
+
+def test_a_status_moto_never_reaches_is_given_up_after_a_number_of_looks_not_seconds(clock: Clock) -> None:
+    check = answers({"Status": "creating"})
+
+    found = eventually(check, EMULATOR, until=lambda r: r["Status"] == "available", **TRANSITION)
+
+    assert found == {"Status": "creating"}
+    assert check.calls == STATUS_LOOKS == 20
+    assert set(clock.pauses) == {STATUS_LOOK_PAUSE} and clock.now - 1000.0 < 0.5
+
+
+def test_a_status_moto_reaches_after_some_describes_is_found(clock: Clock) -> None:
+    check = answers("creating", "creating", "creating", "available", "late")
+
+    assert eventually(check, EMULATOR, until=lambda s: s == "available", **NETWORK_CHANGE) == "available"
+    assert check.calls == 4
+
+
+def test_a_status_wait_lasts_its_seconds_on_an_emulator_with_a_clock_and_on_aws(clock: Clock) -> None:
+    eventually(answers(None), CLOCKED, **TRANSITION)
+    assert clock.now - 1000.0 >= TRANSITION["emulator_seconds"] == 2.0
+
+    eventually(answers(None), AWS, **TRANSITION)
+    assert clock.now - 1002.0 >= TRANSITION["aws_seconds"]
+
+
+def test_a_wait_on_the_clock_keeps_its_seconds_on_moto(clock: Clock) -> None:
+    check = answers(None)
+
+    eventually(check, EMULATOR, **{**TRANSITION, "status": False})
+
+    assert clock.now - 1000.0 >= TRANSITION["emulator_seconds"]
+
+
+def test_a_single_look_stays_a_single_look_for_a_status(clock: Clock) -> None:
+    check = answers(None)
+
+    assert eventually(check, EMULATOR, status=True) is None
+    assert check.calls == 1
 
 
 def test_aws_is_polled_at_the_interval_until_the_check_holds(clock: Clock) -> None:
@@ -136,7 +191,10 @@ def test_until_decides_when_the_answer_holds_and_the_last_answer_comes_back_eith
 
 def test_named_patience_unpacks_into_the_keywords(clock: Clock) -> None:
     eventually(answers(None), EMULATOR, **MAPPING, interval=0.5)
-    assert clock.now - 1000.0 == MAPPING["emulator_seconds"] == 20.0
+    assert (
+        clock.now - 1000.0 == pytest.approx(MAPPING["emulator_seconds"], abs=0.11)
+        and MAPPING["emulator_seconds"] == 20.0
+    )
 
     eventually(answers(None), AWS, **TRANSITION)
     assert set(clock.pauses[-3:]) == {TRANSITION["interval"]} == {10.0}
@@ -154,22 +212,28 @@ def test_a_patience_lasts_its_emulator_bound_on_an_emulator_and_its_aws_bound_on
 # --- waiter_config -------------------------------------------------------------------------------------------------
 
 
-def test_a_waiter_looks_every_second_for_a_few_seconds_on_an_emulator_and_for_minutes_on_aws() -> None:
-    assert waiter_config(EMULATOR) == {"Delay": 1, "MaxAttempts": 3}
+def test_a_waiter_looks_a_few_times_a_second_on_an_emulator_and_every_15_s_on_aws() -> None:
+    assert waiter_config(CLOCKED) == {"Delay": WAITER_EMULATOR_DELAY, "MaxAttempts": 12}  # 3 s
     assert waiter_config(AWS) == {"Delay": 15, "MaxAttempts": 40}  # 10 minutes
     assert waiter_config(AWS, aws_seconds=40 * 60) == {"Delay": 15, "MaxAttempts": 160}
 
 
+def test_a_waiter_on_moto_is_bounded_by_looks_whatever_its_seconds() -> None:
+    looks = {"Delay": STATUS_LOOK_PAUSE, "MaxAttempts": STATUS_LOOKS}
+    assert waiter_config(EMULATOR) == waiter_config(EMULATOR, emulator_seconds=30) == looks
+    assert waiter_config(EMULATOR, **NETWORK_CHANGE) == looks
+
+
 def test_a_waiter_takes_its_pace_from_the_keywords() -> None:
-    assert waiter_config(EMULATOR, aws_seconds=5 * 60, emulator_seconds=30, interval=5) == {
-        "Delay": 1,
-        "MaxAttempts": 30,
+    assert waiter_config(CLOCKED, aws_seconds=5 * 60, emulator_seconds=30, interval=5) == {
+        "Delay": WAITER_EMULATOR_DELAY,
+        "MaxAttempts": 120,
     }
     assert waiter_config(AWS, aws_seconds=20 * 60, emulator_seconds=30, interval=20) == {
         "Delay": 20,
         "MaxAttempts": 60,
     }
-    assert waiter_config(EMULATOR, **NETWORK_CHANGE) == {"Delay": 1, "MaxAttempts": 5}
+    assert waiter_config(CLOCKED, **NETWORK_CHANGE) == {"Delay": WAITER_EMULATOR_DELAY, "MaxAttempts": 20}
     assert waiter_config(AWS, **NETWORK_CHANGE) == {"Delay": 1, "MaxAttempts": 300}
     assert waiter_config(AWS, aws_seconds=1, interval=15)["MaxAttempts"] == 1  # at least one look
 

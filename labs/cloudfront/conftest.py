@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from labkit.cloudfront import ORIGIN_ID, legacy_behaviour
+from labkit.eventually import waiter_config
 
 
 @pytest.fixture
@@ -23,10 +24,10 @@ def s3(aws_client):
 
 
 @pytest.fixture
-def waiting(backend) -> dict[str, int]:
+def waiting(backend) -> dict[str, float]:
     """``WaiterConfig`` for CloudFront's waiters: botocore's own pace on AWS (a distribution takes minutes to
     deploy), a quick poll on an emulator."""
-    return {} if not backend.is_emulator else {"Delay": 1, "MaxAttempts": 5}
+    return {} if not backend.is_emulator else waiter_config(backend, emulator_seconds=5)
 
 
 @pytest.fixture

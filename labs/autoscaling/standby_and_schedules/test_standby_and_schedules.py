@@ -147,6 +147,9 @@ def test_a_one_time_scheduled_action_sets_the_capacity_when_its_time_comes(autos
         StartTime=datetime.datetime.now(datetime.UTC) + lead, DesiredCapacity=2,
     )  # fmt: skip
 
-    ran = eventually(lambda: describe_group(autoscaling, name)["DesiredCapacity"] == 2, backend, **TRANSITION)
+    # a wait on the clock, not on a status: the action's time must come, on moto too
+    ran = eventually(
+        lambda: describe_group(autoscaling, name)["DesiredCapacity"] == 2, backend, **{**TRANSITION, "status": False}
+    )
     assert ran, "the scheduled action did not change the desired capacity"
     assert states(wait_for_capacity(autoscaling, name, backend)) == ["InService", "InService"]

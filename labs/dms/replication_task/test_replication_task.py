@@ -272,7 +272,12 @@ def test_the_task_settings_come_back_with_the_validation_defaults_filled_in(dms,
 def test_a_started_task_with_no_source_database_loads_no_table(dms, new_task, backend):
     arn = new_task()["ReplicationTaskArn"]
     eventually(
-        lambda: describe_task(dms, arn)["Status"] == "ready", backend, aws_seconds=900, emulator_seconds=2, interval=10
+        lambda: describe_task(dms, arn)["Status"] == "ready",
+        backend,
+        aws_seconds=900,
+        emulator_seconds=2,
+        interval=10,
+        status=True,
     )
 
     dms.start_replication_task(ReplicationTaskArn=arn, StartReplicationTaskType="start-replication")
@@ -284,6 +289,7 @@ def test_a_started_task_with_no_source_database_loads_no_table(dms, new_task, ba
         aws_seconds=20 * 60,
         emulator_seconds=2,
         interval=10,
+        status=True,
     )
     stats = task.get("ReplicationTaskStats", {})
     show_table("after the start", ["status", "tables loaded", "full load %"],
