@@ -88,3 +88,35 @@ def test_read_records_stops_at_a_closed_shards_end():
 
     assert [r["Data"] for r in messaging.read_records(kinesis, "0", 5)] == [b"a"]
     assert kinesis.calls == 2
+
+
+class QueueOf:
+    """ReceiveMessage from a list of bodies: each call takes up to MaxNumberOfMessages; every WaitTimeSeconds kept."""
+
+    def __init__(self, *bodies: str) -> None:
+        self.bodies, self.waits = list(bodies), []
+
+    def receive_message(self, QueueUrl: str, MaxNumberOfMessages: int = 1, WaitTimeSeconds: int = 0) -> Any:  # noqa: N803
+        self.waits.append(WaitTimeSeconds)
+        taken, self.bodies = self.bodies[:MaxNumberOfMessages], self.bodies[MaxNumberOfMessages:]
+        return {"Messages": [{"Body": body} for body in taken]} if taken else {}
+
+
+class DeliversInTheCall(Emulator):
+    delivers_in_the_call: ClassVar[bool] = True
+
+
+@pytest.mark.parametrize("backend", [Emulator(), DeliversInTheCall()], ids=["in the background", "in the call"])
+def test_receive_expected_finds_a_stray_message_after_the_expected_ones(backend):
+    queue = QueueOf("wanted", "stray")
+
+    received = messaging.receive_expected(queue, "url", 1, backend, grace=0.5)
+
+    assert [m["Body"] for m in received] == ["wanted", "stray"]
+
+
+def test_receive_expected_does_not_wait_for_strays_where_delivery_happens_in_the_call():
+    queue = QueueOf("wanted")
+
+    assert [m["Body"] for m in messaging.receive_expected(queue, "url", 1, DeliversInTheCall())] == ["wanted"]
+    assert queue.waits[-1] == 0 and len(queue.waits) == 2  # the expected one, then one look with no wait
