@@ -19,6 +19,7 @@ from labkit import evidence, report
 from labkit.backends import BACKENDS, CAPABILITIES, PROVIDED_BY, Backend, BackendError, make_backend
 from labkit.catalog import CatalogError, Lab, load_lab
 from labkit.cleanup import ResourceTracker
+from labkit.clients import SharedClients
 from labkit.evidence import EVIDENCE_PROPERTY
 from labkit.guard import Guard
 from labkit.naming import unique_name as _unique_name
@@ -297,35 +298,53 @@ def _boto3_session(backend: Backend) -> boto3.Session:
     return boto3.Session(region_name=backend.region)
 
 
-def _factory(session: boto3.Session, backend: Backend, tracker: ResourceTracker, kind: str) -> Callable[..., Any]:
+@pytest.fixture(scope="session")
+def _shared_clients() -> SharedClients:
+    """The run's clients on backends that keep no per-test client state (see :mod:`labkit.clients`)."""
+    return SharedClients()
+
+
+def _factory(
+    session: boto3.Session, backend: Backend, tracker: ResourceTracker, kind: str, shared: SharedClients
+) -> Callable[..., Any]:
     cache: dict[str, Any] = {}
 
-    def make(service: str, *, config: Config | None = None, **kwargs: Any) -> Any:
-        key = service if config is None and not kwargs else ""
-        if key and key in cache:
-            return cache[key]
+    def build(service: str, config: Config | None, kwargs: dict[str, Any]) -> Any:
         arguments = {**backend.client_kwargs(service), **kwargs}
         arguments["config"] = _client_config(backend, service, config)
         made = getattr(session, kind)(service, **arguments)
         if backend.track_resources:
             tracker.watch(made if kind == "client" else made.meta.client)
-        if key:
-            cache[key] = made
         return made
+
+    def make(service: str, *, config: Config | None = None, **kwargs: Any) -> Any:
+        if config is not None or kwargs:
+            return build(service, config, kwargs)
+        if not backend.track_resources:  # nothing of this test's is attached to it: any test's will do
+            return shared.get((kind, service), lambda: build(service, None, {}))
+        if service not in cache:
+            cache[service] = build(service, None, {})
+        return cache[service]
 
     return make
 
 
 @pytest.fixture
-def aws_client(_boto3_session: boto3.Session, backend: Backend, resource_tracker: ResourceTracker) -> ClientFactory:
+def aws_client(
+    _boto3_session: boto3.Session, backend: Backend, resource_tracker: ResourceTracker, _shared_clients: SharedClients
+) -> Iterator[ClientFactory]:
     """``aws_client("dynamodb")``: a boto3 client for the selected backend (the same one on each call)."""
-    return _factory(_boto3_session, backend, resource_tracker, "client")
+    yield _factory(_boto3_session, backend, resource_tracker, "client", _shared_clients)
+    _shared_clients.drop_changed()
 
 
 @pytest.fixture
-def aws_resource(_boto3_session: boto3.Session, backend: Backend, resource_tracker: ResourceTracker) -> ClientFactory:
+def aws_resource(
+    _boto3_session: boto3.Session, backend: Backend, resource_tracker: ResourceTracker, _shared_clients: SharedClients
+) -> Iterator[ClientFactory]:
     """``aws_resource("dynamodb")``: a boto3 resource for the selected backend."""
-    return _factory(_boto3_session, backend, resource_tracker, "resource")
+    yield _factory(_boto3_session, backend, resource_tracker, "resource", _shared_clients)
+    _shared_clients.drop_changed()
 
 
 @pytest.fixture
