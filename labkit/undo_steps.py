@@ -41,17 +41,17 @@ def on_emulator(client: Any) -> bool:
         return False
 
 
-def waiter_config(client: Any, aws_minutes: float = 10) -> dict[str, int]:
-    """A botocore ``WaiterConfig`` for a clean-up wait: a few 1 s looks on an emulator, 5 s polls on AWS."""
+def waiter_config(client: Any, aws_minutes: float = 10) -> dict[str, float]:
+    """A botocore ``WaiterConfig`` for a clean-up wait: 2 s of quick looks on an emulator, 5 s polls on AWS."""
     if on_emulator(client):
-        return {"Delay": 1, "MaxAttempts": 5}
+        return {"Delay": 0.25, "MaxAttempts": 8}
     return {"Delay": 5, "MaxAttempts": max(1, int(aws_minutes * 12))}
 
 
 def poll_until(done: Callable[[], bool], client: Any, aws_minutes: float = 10) -> bool:
     """Poll ``done()`` the way :func:`waiter_config` waits (for calls that have no waiter); True once it is."""
     config = waiter_config(client, aws_minutes)
-    for attempt in range(config["MaxAttempts"]):
+    for attempt in range(int(config["MaxAttempts"])):
         if done():
             return True
         if attempt + 1 < config["MaxAttempts"]:
