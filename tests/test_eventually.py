@@ -4,13 +4,14 @@ has not reached the service yet. A fake clock stands in for time, so nothing her
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from stand_ins import ClockedEmulator, RealAws
 
 from labkit import eventually as waits
-from labkit.backends import Backend, MotoBackend
+from labkit.backends import MotoBackend
 from labkit.eventually import (
     DELIVERY,
     EMULATOR_INTERVAL,
@@ -26,23 +27,6 @@ from labkit.eventually import (
     seconds,
     waiter_config,
 )
-
-
-class RealAws(Backend):
-    name: ClassVar[str] = "real-aws"
-    description: ClassVar[str] = "AWS (applies some things later)"
-
-    @property
-    def is_emulator(self) -> bool:
-        return False
-
-
-class ClockedEmulator(Backend):
-    """An emulator whose statuses move on as time passes (MiniStack, LocalStack), not when described (moto)."""
-
-    name: ClassVar[str] = "clocked-emulator"
-    description: ClassVar[str] = "an emulator with a clock"
-
 
 EMULATOR, CLOCKED, AWS = MotoBackend(), ClockedEmulator(), RealAws()
 

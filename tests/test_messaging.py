@@ -6,23 +6,11 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import pytest
+from stand_ins import ClockedEmulator, RealAws
 
 from labkit import eventually, messaging
-from labkit.backends import Backend
 
-
-class Emulator(Backend):
-    name: ClassVar[str] = "emulator"
-    description: ClassVar[str] = "an emulator (applies everything at once)"
-
-
-class RealAws(Backend):
-    name: ClassVar[str] = "real-aws"
-    description: ClassVar[str] = "AWS (applies some things later)"
-
-    @property
-    def is_emulator(self) -> bool:
-        return False
+Emulator = ClockedEmulator  # delivers in the background, as AWS does
 
 
 @pytest.fixture(autouse=True)
