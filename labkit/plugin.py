@@ -315,10 +315,8 @@ def _shared_clients() -> SharedClients:
 
 
 def _factory(
-    session: boto3.Session, backend: Backend, tracker: ResourceTracker, kind: str, shared: SharedClients
+    session: boto3.Session, backend: Backend, tracker: ResourceTracker, kind: str, clients: SharedClients
 ) -> Callable[..., Any]:
-    cache: dict[str, Any] = {}
-
     def build(service: str, config: Config | None, kwargs: dict[str, Any]) -> Any:
         arguments = {**backend.client_kwargs(service), **kwargs}
         arguments["config"] = _client_config(backend, service, config)
@@ -330,13 +328,15 @@ def _factory(
     def make(service: str, *, config: Config | None = None, **kwargs: Any) -> Any:
         if config is not None or kwargs:
             return build(service, config, kwargs)
-        if not backend.track_resources:  # nothing of this test's is attached to it: any test's will do
-            return shared.get((kind, service), lambda: build(service, None, {}))
-        if service not in cache:
-            cache[service] = build(service, None, {})
-        return cache[service]
+        return clients.get((kind, service), lambda: build(service, None, {}))
 
     return make
+
+
+def _clients_for(backend: Backend, shared: SharedClients) -> SharedClients:
+    """The run's clients, or this test's own where the resource tracker watches each client (state kept between
+    tests: what a test creates is undone through its clients)."""
+    return SharedClients() if backend.track_resources else shared
 
 
 @pytest.fixture
@@ -344,8 +344,9 @@ def aws_client(
     _boto3_session: boto3.Session, backend: Backend, resource_tracker: ResourceTracker, _shared_clients: SharedClients
 ) -> Iterator[ClientFactory]:
     """``aws_client("dynamodb")``: a boto3 client for the selected backend (the same one on each call)."""
-    yield _factory(_boto3_session, backend, resource_tracker, "client", _shared_clients)
-    _shared_clients.drop_changed()
+    clients = _clients_for(backend, _shared_clients)
+    yield _factory(_boto3_session, backend, resource_tracker, "client", clients)
+    clients.drop_changed()
 
 
 @pytest.fixture
@@ -353,8 +354,9 @@ def aws_resource(
     _boto3_session: boto3.Session, backend: Backend, resource_tracker: ResourceTracker, _shared_clients: SharedClients
 ) -> Iterator[ClientFactory]:
     """``aws_resource("dynamodb")``: a boto3 resource for the selected backend."""
-    yield _factory(_boto3_session, backend, resource_tracker, "resource", _shared_clients)
-    _shared_clients.drop_changed()
+    clients = _clients_for(backend, _shared_clients)
+    yield _factory(_boto3_session, backend, resource_tracker, "resource", clients)
+    clients.drop_changed()
 
 
 @pytest.fixture
