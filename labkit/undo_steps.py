@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,9 +18,14 @@ from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError, WaiterError
 
+from labkit.eventually import WAITER_EMULATOR_DELAY
+
 log = logging.getLogger(__name__)
 
 Undo = Callable[[Any, dict[str, Any], dict[str, Any]], None]
+
+#: How long a clean-up waits on an emulator, which finishes a deletion at once or never.
+EMULATOR_SECONDS = 2.0
 
 
 def quietly(call: Callable[..., Any], **kwargs: Any) -> None:
@@ -44,7 +50,7 @@ def on_emulator(client: Any) -> bool:
 def waiter_config(client: Any, aws_minutes: float = 10) -> dict[str, float]:
     """A botocore ``WaiterConfig`` for a clean-up wait: 2 s of quick looks on an emulator, 5 s polls on AWS."""
     if on_emulator(client):
-        return {"Delay": 0.25, "MaxAttempts": 8}
+        return {"Delay": WAITER_EMULATOR_DELAY, "MaxAttempts": math.ceil(EMULATOR_SECONDS / WAITER_EMULATOR_DELAY)}
     return {"Delay": 5, "MaxAttempts": max(1, int(aws_minutes * 12))}
 
 
