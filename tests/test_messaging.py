@@ -10,8 +10,6 @@ from stand_ins import ClockedEmulator, RealAws
 
 from labkit import eventually, messaging
 
-Emulator = ClockedEmulator  # delivers in the background, as AWS does
-
 
 @pytest.fixture(autouse=True)
 def no_sleeping(monkeypatch):
@@ -51,7 +49,7 @@ class FakeKinesis:
 def test_settled_counts_looks_once_on_an_emulator():
     sqs = FakeSqs([(1, 0), (0, 0)])
 
-    assert messaging.settled_counts(sqs, "q", (0, 0), Emulator()) == (1, 0)  # what it saw, for the assertion
+    assert messaging.settled_counts(sqs, "q", (0, 0), ClockedEmulator()) == (1, 0)  # what it saw, for the assertion
     assert sqs.calls == 1
 
 
@@ -90,11 +88,11 @@ class QueueOf:
         return {"Messages": [{"Body": body} for body in taken]} if taken else {}
 
 
-class DeliversInTheCall(Emulator):
+class DeliversInTheCall(ClockedEmulator):
     delivers_in_the_call: ClassVar[bool] = True
 
 
-@pytest.mark.parametrize("backend", [Emulator(), DeliversInTheCall()], ids=["in the background", "in the call"])
+@pytest.mark.parametrize("backend", [ClockedEmulator(), DeliversInTheCall()], ids=["in the background", "in the call"])
 def test_receive_expected_finds_a_stray_message_after_the_expected_ones(backend):
     queue = QueueOf("wanted", "stray")
 
