@@ -333,10 +333,15 @@ def _factory(
     return make
 
 
-def _clients_for(backend: Backend, shared: SharedClients) -> SharedClients:
-    """The run's clients, or this test's own where the resource tracker watches each client (state kept between
-    tests: what a test creates is undone through its clients)."""
-    return SharedClients() if backend.track_resources else shared
+def _handing_out(
+    kind: str, session: boto3.Session, backend: Backend, tracker: ResourceTracker, shared: SharedClients
+) -> Iterator[ClientFactory]:
+    """A test's factory of clients (or resources): the run's on moto and moto-server, the test's own where the
+    resource tracker watches each client (state kept between tests: what a test creates is undone through its
+    clients); a client whose handlers the test changed is dropped when it ends."""
+    clients = SharedClients() if backend.track_resources else shared
+    yield _factory(session, backend, tracker, kind, clients)
+    clients.drop_changed()
 
 
 @pytest.fixture
@@ -344,9 +349,7 @@ def aws_client(
     _boto3_session: boto3.Session, backend: Backend, resource_tracker: ResourceTracker, _shared_clients: SharedClients
 ) -> Iterator[ClientFactory]:
     """``aws_client("dynamodb")``: a boto3 client for the selected backend (the same one on each call)."""
-    clients = _clients_for(backend, _shared_clients)
-    yield _factory(_boto3_session, backend, resource_tracker, "client", clients)
-    clients.drop_changed()
+    yield from _handing_out("client", _boto3_session, backend, resource_tracker, _shared_clients)
 
 
 @pytest.fixture
@@ -354,9 +357,7 @@ def aws_resource(
     _boto3_session: boto3.Session, backend: Backend, resource_tracker: ResourceTracker, _shared_clients: SharedClients
 ) -> Iterator[ClientFactory]:
     """``aws_resource("dynamodb")``: a boto3 resource for the selected backend."""
-    clients = _clients_for(backend, _shared_clients)
-    yield _factory(_boto3_session, backend, resource_tracker, "resource", clients)
-    clients.drop_changed()
+    yield from _handing_out("resource", _boto3_session, backend, resource_tracker, _shared_clients)
 
 
 @pytest.fixture
