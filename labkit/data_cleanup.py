@@ -51,7 +51,7 @@ def _disassociate(resolver: Any, rule: str, vpc: str) -> None:
 
     def still_there() -> list[dict[str, Any]]:
         found = resolver.list_resolver_rule_associations(Filters=[{"Name": "ResolverRuleId", "Values": [rule]}])
-        return [a for a in found["ResolverRuleAssociations"] if a["VPCId"] == vpc]
+        return [a for a in found["ResolverRuleAssociations"] if (a["ResolverRuleId"], a["VPCId"]) == (rule, vpc)]
 
     _until(lambda: not still_there(), resolver)  # DELETING until gone; no waiter
 
@@ -60,7 +60,8 @@ def _delete_resolver_rule(resolver: Any, _: dict[str, Any], response: dict[str, 
     rule = response["ResolverRule"]["Id"]
     found = resolver.list_resolver_rule_associations(Filters=[{"Name": "ResolverRuleId", "Values": [rule]}])
     for association in found["ResolverRuleAssociations"]:
-        _disassociate(resolver, rule, association["VPCId"])
+        if association["ResolverRuleId"] == rule:  # checked here too: an emulator may ignore the filter
+            _disassociate(resolver, rule, association["VPCId"])
     resolver.delete_resolver_rule(ResolverRuleId=rule)
 
 

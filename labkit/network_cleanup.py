@@ -14,6 +14,25 @@ def _by_vpc(vpc_id: str) -> list[dict[str, Any]]:
     return [{"Name": "vpc-id", "Values": [vpc_id]}]
 
 
+def _in_vpc(describe: Any, key: str, vpc_id: str) -> list[dict[str, Any]]:
+    """What ``describe`` lists under ``key`` for the VPC, each item's VpcId checked as well: an emulator that
+    ignores a filter, shared by parallel tests, would otherwise hand over other tests' resources."""
+    return [item for item in describe(Filters=_by_vpc(vpc_id))[key] if item.get("VpcId") == vpc_id]
+
+
+def _peerings_of(ec2: Any, vpc_id: str) -> list[str]:
+    """The peerings with ``vpc_id`` on either side, each checked as well (moto, so LocalStack too, ignores these
+    filters and lists every peering, other tests' included)."""
+    ids: list[str] = []
+    for side, info in (
+        ("requester-vpc-info.vpc-id", "RequesterVpcInfo"),
+        ("accepter-vpc-info.vpc-id", "AccepterVpcInfo"),
+    ):
+        found = ec2.describe_vpc_peering_connections(Filters=[{"Name": side, "Values": [vpc_id]}])
+        ids += [p["VpcPeeringConnectionId"] for p in found["VpcPeeringConnections"] if p[info]["VpcId"] == vpc_id]
+    return ids
+
+
 def _terminate(ec2: Any, instance_ids: list[str]) -> None:
     if instance_ids:
         quietly(ec2.terminate_instances, InstanceIds=instance_ids)
@@ -23,7 +42,7 @@ def _terminate(ec2: Any, instance_ids: list[str]) -> None:
 def disassociate_route_tables(ec2: Any, vpc_id: str) -> None:
     """Drop the VPC's explicit subnet associations (LocalStack keeps them after the subnet is deleted, and then
     refuses to delete the table and the VPC; AWS drops them with the subnet)."""
-    for table in ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc_id]}])["RouteTables"]:
+    for table in _in_vpc(ec2.describe_route_tables, "RouteTables", vpc_id):
         for association in table.get("Associations", []):
             if not association.get("Main") and association.get("SubnetId"):
                 ec2.disassociate_route_table(AssociationId=association["RouteTableAssociationId"])
@@ -31,7 +50,7 @@ def disassociate_route_tables(ec2: Any, vpc_id: str) -> None:
 
 def _wait_for_endpoints_gone(ec2: Any, vpc_id: str) -> None:
     def gone() -> bool:
-        left = ec2.describe_vpc_endpoints(Filters=_by_vpc(vpc_id))["VpcEndpoints"]
+        left = _in_vpc(ec2.describe_vpc_endpoints, "VpcEndpoints", vpc_id)
         return all(e["State"].lower() in ("deleted", "deleting") and not e.get("NetworkInterfaceIds") for e in left)
 
     poll_until(gone, ec2, aws_minutes=5)  # AWS gives no waiter for endpoint deletion
@@ -48,33 +67,34 @@ def _delete_peering(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> No
 def empty_and_delete_vpc(ec2: Any, vpc_id: str) -> None:
     """Delete everything inside a VPC, then the VPC (AWS refuses to delete a VPC that still holds anything)."""
     reservations = ec2.describe_instances(Filters=_by_vpc(vpc_id))["Reservations"]
-    running = [i["InstanceId"] for r in reservations for i in r["Instances"] if i["State"]["Name"] != "terminated"]
+    running = [i["InstanceId"] for r in reservations for i in r["Instances"]
+               if i.get("VpcId") == vpc_id and i["State"]["Name"] != "terminated"]  # fmt: skip
     _terminate(ec2, running)
-    nats = [n["NatGatewayId"] for n in ec2.describe_nat_gateways(Filters=_by_vpc(vpc_id))["NatGateways"]
+    nats = [n["NatGatewayId"] for n in _in_vpc(ec2.describe_nat_gateways, "NatGateways", vpc_id)
             if n["State"] not in ("deleted", "deleting")]  # fmt: skip
     for nat in nats:
         quietly(ec2.delete_nat_gateway, NatGatewayId=nat)
     if nats:
         quietly(ec2.get_waiter("nat_gateway_deleted").wait, NatGatewayIds=nats, WaiterConfig=waiter_config(ec2))
-    endpoints = [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints(Filters=_by_vpc(vpc_id))["VpcEndpoints"]]
+    endpoints = [e["VpcEndpointId"] for e in _in_vpc(ec2.describe_vpc_endpoints, "VpcEndpoints", vpc_id)]
     if endpoints:
         quietly(ec2.delete_vpc_endpoints, VpcEndpointIds=endpoints)
         _wait_for_endpoints_gone(ec2, vpc_id)  # their network interfaces go away in the background
-    flow_logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+    flow_logs = [f for f in ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc_id]}])["FlowLogs"]
+                 if f.get("ResourceId") == vpc_id]  # fmt: skip
     if flow_logs:
         quietly(ec2.delete_flow_logs, FlowLogIds=[f["FlowLogId"] for f in flow_logs])
-    for side in ("requester-vpc-info.vpc-id", "accepter-vpc-info.vpc-id"):
-        peerings = ec2.describe_vpc_peering_connections(Filters=[{"Name": side, "Values": [vpc_id]}])
-        for peering in peerings["VpcPeeringConnections"]:
-            pcx = peering["VpcPeeringConnectionId"]
-            quietly(ec2.delete_vpc_peering_connection, VpcPeeringConnectionId=pcx)
-    for eni in ec2.describe_network_interfaces(Filters=_by_vpc(vpc_id))["NetworkInterfaces"]:
+    for pcx in _peerings_of(ec2, vpc_id):
+        quietly(ec2.delete_vpc_peering_connection, VpcPeeringConnectionId=pcx)
+    for eni in _in_vpc(ec2.describe_network_interfaces, "NetworkInterfaces", vpc_id):
         attachment = eni.get("Attachment") or {}
         if attachment.get("AttachmentId") and attachment.get("DeviceIndex", 0) != 0:
             quietly(ec2.detach_network_interface, AttachmentId=attachment["AttachmentId"], Force=True)
         quietly(ec2.delete_network_interface, NetworkInterfaceId=eni["NetworkInterfaceId"])
     gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
     for igw in gateways["InternetGateways"]:
+        if not any(a.get("VpcId") == vpc_id for a in igw.get("Attachments", [])):
+            continue
         gateway = igw["InternetGatewayId"]
         quietly(ec2.detach_internet_gateway, InternetGatewayId=gateway, VpcId=vpc_id)
         quietly(ec2.delete_internet_gateway, InternetGatewayId=gateway)
@@ -83,15 +103,15 @@ def empty_and_delete_vpc(ec2: Any, vpc_id: str) -> None:
             gateway = eigw["EgressOnlyInternetGatewayId"]
             quietly(ec2.delete_egress_only_internet_gateway, EgressOnlyInternetGatewayId=gateway)
     disassociate_route_tables(ec2, vpc_id)  # LocalStack keeps associations of deleted subnets, then refuses
-    for subnet in ec2.describe_subnets(Filters=_by_vpc(vpc_id))["Subnets"]:
+    for subnet in _in_vpc(ec2.describe_subnets, "Subnets", vpc_id):
         quietly(ec2.delete_subnet, SubnetId=subnet["SubnetId"])
-    for table in ec2.describe_route_tables(Filters=_by_vpc(vpc_id))["RouteTables"]:
+    for table in _in_vpc(ec2.describe_route_tables, "RouteTables", vpc_id):
         if not any(a.get("Main") for a in table.get("Associations", [])):
             quietly(ec2.delete_route_table, RouteTableId=table["RouteTableId"])
-    for acl in ec2.describe_network_acls(Filters=_by_vpc(vpc_id))["NetworkAcls"]:
+    for acl in _in_vpc(ec2.describe_network_acls, "NetworkAcls", vpc_id):
         if not acl.get("IsDefault"):
             quietly(ec2.delete_network_acl, NetworkAclId=acl["NetworkAclId"])
-    groups = [g for g in ec2.describe_security_groups(Filters=_by_vpc(vpc_id))["SecurityGroups"]
+    groups = [g for g in _in_vpc(ec2.describe_security_groups, "SecurityGroups", vpc_id)
               if g["GroupName"] != "default"]  # fmt: skip
     for group in groups:  # rules naming other groups first: a group still named by a rule cannot be deleted
         if group.get("IpPermissions"):

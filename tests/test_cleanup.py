@@ -100,6 +100,21 @@ def test_a_vpc_is_emptied_and_deleted_with_what_it_holds(clients):
     )
 
 
+def test_emptying_a_vpc_leaves_other_vpcs_peerings_alone(clients):
+    """On an emulator shared by parallel tests, one test's clean-up must not touch another test's peering
+    (moto ignores the peering filters and lists every peering in the account)."""
+    ec2 = clients("ec2")
+    others = [ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"] for cidr in ("10.21.0.0/16", "10.22.0.0/16")]
+    theirs = ec2.create_vpc_peering_connection(VpcId=others[0], PeerVpcId=others[1])["VpcPeeringConnection"]
+    tracker = ResourceTracker()
+    tracker.watch(ec2)
+    ec2.create_vpc(CidrBlock="10.23.0.0/16")
+
+    assert tracker.undo_all() == []
+    found = ec2.describe_vpc_peering_connections(VpcPeeringConnectionIds=[theirs["VpcPeeringConnectionId"]])
+    assert found["VpcPeeringConnections"][0]["Status"]["Code"] == "pending-acceptance"
+
+
 def test_the_aws_backend_cleans_up_after_a_failing_test(pytester, moto_server, monkeypatch):
     """The whole path: the aws backend's fixtures, pointed at the stand-in, after a test that fails."""
     monkeypatch.setenv("LABS_AWS_I_ACCEPT_REAL_CHARGES", "yes")
