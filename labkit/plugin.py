@@ -15,7 +15,7 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from labkit import evidence, report
+from labkit import collector, evidence, report
 from labkit.backends import BACKENDS, CAPABILITIES, PROVIDED_BY, Backend, BackendError, make_backend
 from labkit.catalog import CatalogError, Lab, load_lab
 from labkit.cleanup import ResourceTracker
@@ -27,6 +27,7 @@ from labkit.naming import unique_name as _unique_name
 BACKEND_VARIABLE = "LABS_BACKEND"
 backend_key = pytest.StashKey[Backend]()
 guard_key = pytest.StashKey[Guard]()
+collector_key = pytest.StashKey[collector.Tuning]()
 
 MARKERS = {
     "diverges": (
@@ -95,8 +96,16 @@ def _end_progress_line(config: pytest.Config) -> None:
         reporter._tw.line()
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Tune the garbage collector once the tests are collected (see :mod:`labkit.collector`)."""
+    if collector_key not in session.config.stash:
+        session.config.stash[collector_key] = collector.tune()
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     report.start_line = report.no_op
+    if collector_key in config.stash:
+        config.stash[collector_key].restore()
     if guard_key in config.stash:
         config.stash[guard_key].uninstall()
     if backend_key in config.stash:

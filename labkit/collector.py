@@ -1,0 +1,40 @@
+"""Python's garbage collector, tuned for a run of labs and put back afterwards.
+
+moto and botocore keep hundreds of thousands of long-lived objects (service models, backends, moto's AWS
+managed policies), and every full collection walks all of them. Profiled on ``pytest labs`` (moto, serial,
+2 cores): the collector took 14.3 s of a 99.7 s run, and 3.0 s of 87.1 s with this tuning. So once the tests
+are collected, what is alive then (imports, models, test items) is frozen out of collection, and young objects
+are collected less often. Reference counting still frees everything that is not in a cycle at once.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+
+#: Allocations between young collections (CPython's default: 700), then how many of those before each older
+#: generation is collected (CPython's: 10 and 10).
+THRESHOLDS = (10_000, 50, 50)
+
+
+@dataclass
+class Tuning:
+    """The collector's settings before :func:`tune`, for :meth:`restore`."""
+
+    thresholds: tuple[int, int, int]
+    froze: bool  # False when something had frozen objects already (a run inside a run): theirs to unfreeze
+
+    def restore(self) -> None:
+        """Put the collector back as it was: its thresholds, and nothing frozen that :func:`tune` froze."""
+        if self.froze:
+            gc.unfreeze()
+        gc.set_threshold(*self.thresholds)
+
+
+def tune() -> Tuning:
+    """Freeze what is alive now out of collection and raise the thresholds; returns how to undo it."""
+    before = Tuning(gc.get_threshold(), froze=gc.get_freeze_count() == 0)
+    if before.froze:
+        gc.freeze()
+    gc.set_threshold(*THRESHOLDS)
+    return before

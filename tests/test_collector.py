@@ -1,0 +1,58 @@
+"""The garbage collector is tuned for a lab run and put back as it was afterwards."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from labkit import collector
+
+
+@pytest.fixture
+def nothing_frozen() -> Iterator[None]:
+    """This run froze its own objects; thaw them for the test, and freeze again after it."""
+    thresholds = gc.get_threshold()
+    gc.unfreeze()
+    yield
+    gc.set_threshold(*thresholds)
+    gc.freeze()
+
+
+def test_tune_freezes_what_is_alive_and_restore_thaws_it(nothing_frozen):
+    gc.set_threshold(700, 10, 10)
+
+    tuning = collector.tune()
+    tuned = (gc.get_threshold(), gc.get_freeze_count() > 0)
+    tuning.restore()
+
+    assert tuned == (collector.THRESHOLDS, True)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == ((700, 10, 10), 0)
+
+
+def test_restore_leaves_objects_frozen_by_someone_else_frozen(nothing_frozen):
+    gc.freeze()
+    theirs = gc.get_freeze_count()
+
+    collector.tune().restore()
+
+    assert gc.get_freeze_count() >= theirs > 0
+
+
+def test_a_lab_run_is_tuned_and_the_process_is_put_back(pytester, nothing_frozen):
+    pytester.makepyfile(
+        """
+        import gc
+
+        def test_sees_the_tuning():
+            assert gc.get_threshold() == (10_000, 50, 50)
+            assert gc.get_freeze_count() > 0
+        """
+    )
+    gc.set_threshold(1234, 11, 12)
+
+    result = pytester.runpytest_inprocess("-p", "labkit.plugin", "-p", "no:randomly")
+
+    result.assert_outcomes(passed=1)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == ((1234, 11, 12), 0)
