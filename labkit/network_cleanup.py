@@ -20,6 +20,11 @@ def _in_vpc(describe: Any, key: str, vpc_id: str) -> list[dict[str, Any]]:
     return [item for item in describe(Filters=_by_vpc(vpc_id))[key] if item.get("VpcId") == vpc_id]
 
 
+def _attached_to(gateway: dict[str, Any], vpc_id: str) -> bool:
+    """Whether an internet gateway (either kind) is attached to the VPC, as its description says."""
+    return any(a.get("VpcId") == vpc_id for a in gateway.get("Attachments", []))
+
+
 def _peerings_of(ec2: Any, vpc_id: str) -> list[str]:
     """The peerings with ``vpc_id`` on either side, each checked as well (moto, so LocalStack too, ignores these
     filters and lists every peering, other tests' included)."""
@@ -93,13 +98,13 @@ def empty_and_delete_vpc(ec2: Any, vpc_id: str) -> None:
         quietly(ec2.delete_network_interface, NetworkInterfaceId=eni["NetworkInterfaceId"])
     gateways = ec2.describe_internet_gateways(Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}])
     for igw in gateways["InternetGateways"]:
-        if not any(a.get("VpcId") == vpc_id for a in igw.get("Attachments", [])):
+        if not _attached_to(igw, vpc_id):
             continue
         gateway = igw["InternetGatewayId"]
         quietly(ec2.detach_internet_gateway, InternetGatewayId=gateway, VpcId=vpc_id)
         quietly(ec2.delete_internet_gateway, InternetGatewayId=gateway)
     for eigw in ec2.describe_egress_only_internet_gateways()["EgressOnlyInternetGateways"]:
-        if any(a.get("VpcId") == vpc_id for a in eigw.get("Attachments", [])):
+        if _attached_to(eigw, vpc_id):
             gateway = eigw["EgressOnlyInternetGatewayId"]
             quietly(ec2.delete_egress_only_internet_gateway, EgressOnlyInternetGatewayId=gateway)
     disassociate_route_tables(ec2, vpc_id)  # LocalStack keeps associations of deleted subnets, then refuses
