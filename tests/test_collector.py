@@ -48,11 +48,11 @@ def test_restore_leaves_objects_frozen_by_someone_else_frozen(nothing_frozen):
 
 def test_a_lab_run_is_tuned_and_the_process_is_put_back(pytester, nothing_frozen):
     pytester.makepyfile(
-        """
+        f"""
         import gc
 
         def test_sees_the_tuning():
-            assert gc.get_threshold() == (10_000, 50, 50)
+            assert gc.get_threshold() == {collector.THRESHOLDS}
             assert gc.get_freeze_count() > 0
         """
     )
