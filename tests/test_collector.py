@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -62,3 +64,17 @@ def test_a_lab_run_is_tuned_and_the_process_is_put_back(pytester, nothing_frozen
 
     result.assert_outcomes(passed=1)
     assert (gc.get_threshold(), gc.get_freeze_count()) == ((1234, 11, 12), 0)
+
+
+def test_at_exit_what_is_alive_is_frozen_before_pythons_last_collection():
+    # The probe is registered first, so it runs last (atexit is last in, first out): after the freeze.
+    script = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print(gc.get_freeze_count() > 0))\n"
+        "from labkit import collector\n"
+        "collector.tune().restore()\n"
+        "print(gc.get_freeze_count())\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+
+    assert run.stdout.split() == ["0", "True"]  # thawed by restore(), frozen again at exit
