@@ -64,8 +64,9 @@ class Backend:
     #: A resource's status moves on when it is described, not as time passes (moto's state manager counts
     #: describe calls: "immediate", or "manual" after N of them): a wait for a status is bounded by looks here.
     status_moves_on_look: ClassVar[bool] = False
-    #: SNS, EventBridge and S3 put a message into a subscribed queue before the publishing call answers (moto does
-    #: it in the call; AWS and the other emulators deliver in the background): nothing arrives later.
+    #: A queue's content changes within the call that changes it: SNS, EventBridge and S3 put a message into a
+    #: subscribed queue before the publishing call answers, and a send, delete or purge is whole when it answers
+    #: (moto; AWS and the other emulators deliver in the background, over many servers): nothing arrives later.
     delivers_in_the_call: ClassVar[bool] = False
 
     @property

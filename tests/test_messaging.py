@@ -106,3 +106,26 @@ def test_receive_expected_does_not_wait_for_strays_where_delivery_happens_in_the
 
     assert [m["Body"] for m in messaging.receive_expected(queue, "url", 1, DeliversInTheCall())] == ["wanted"]
     assert queue.waits[-1] == 0 and len(queue.waits) == 2  # the expected one, then one look with no wait
+
+
+@pytest.mark.parametrize("backend", [ClockedEmulator(), DeliversInTheCall()], ids=["in the background", "in the call"])
+def test_nothing_more_returns_every_stray(backend):
+    queue = QueueOf("stray 1", "stray 2")
+
+    assert [m["Body"] for m in messaging.nothing_more(queue, "url", backend, grace=0.05)] == ["stray 1", "stray 2"]
+
+
+def test_nothing_more_long_polls_where_messages_arrive_in_the_background(monkeypatch):
+    clock = iter(range(1_000))  # each look at the clock, a second later
+    monkeypatch.setattr(messaging.time, "monotonic", lambda: next(clock))
+    queue = QueueOf()
+
+    assert messaging.nothing_more(queue, "url", ClockedEmulator(), grace=3.0) == []
+    assert queue.waits == [1, 1]  # long polls of a second, until the grace is over
+
+
+def test_nothing_more_looks_once_without_waiting_where_queues_change_in_the_call():
+    queue = QueueOf()
+
+    assert messaging.nothing_more(queue, "url", DeliversInTheCall()) == []
+    assert queue.waits == [0]

@@ -7,7 +7,7 @@ import extended_client
 import pytest
 from botocore.exceptions import ClientError
 
-from labkit.messaging import long_poll, receive_until
+from labkit.messaging import nothing_more, receive_until
 from labkit.report import show_table
 
 MIB = 1024 * 1024
@@ -35,7 +35,7 @@ def test_a_batch_of_10_is_sent_in_one_call(aws_client, make_queue):
     assert len(receive_until(sqs, queue, 10)) == 10
 
 
-def test_a_batch_of_11_is_refused_as_too_many_entries(aws_client, make_queue):
+def test_a_batch_of_11_is_refused_as_too_many_entries(aws_client, backend, make_queue):
     sqs = aws_client("sqs")
     queue = make_queue("batch")
 
@@ -43,7 +43,7 @@ def test_a_batch_of_11_is_refused_as_too_many_entries(aws_client, make_queue):
         sqs.send_message_batch(QueueUrl=queue, Entries=entries(11))
 
     assert raised.value.response["Error"]["Code"].endswith("TooManyEntriesInBatchRequest")
-    assert long_poll(sqs, queue) == []  # nothing of it was sent
+    assert nothing_more(sqs, queue, backend) == []  # nothing of it was sent
 
 
 @pytest.mark.diverges(

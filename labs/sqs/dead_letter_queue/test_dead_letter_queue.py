@@ -7,7 +7,7 @@ import json
 import pytest
 
 from labkit.eventually import MESSAGE, seconds
-from labkit.messaging import long_poll, queue_arn, receive_until
+from labkit.messaging import long_poll, nothing_more, queue_arn, receive_until
 from labkit.report import show_table
 
 MAX_RECEIVE_COUNT = 3
@@ -47,7 +47,7 @@ def test_message_moves_to_the_dlq_on_the_receive_after_max_receive_count(aws_cli
     assert [m["Body"] for m in in_dlq] == ["poison pill"]
 
 
-def test_a_deleted_message_never_reaches_the_dlq(aws_client, queues):
+def test_a_deleted_message_never_reaches_the_dlq(aws_client, backend, queues):
     sqs = aws_client("sqs")
     source, dlq = queues
     sqs.send_message(QueueUrl=source, MessageBody="processed fine")
@@ -55,8 +55,8 @@ def test_a_deleted_message_never_reaches_the_dlq(aws_client, queues):
     [message] = receive(sqs, source)
     sqs.delete_message(QueueUrl=source, ReceiptHandle=message["ReceiptHandle"])
 
-    assert receive(sqs, source) == []
-    assert receive(sqs, dlq) == []
+    assert nothing_more(sqs, source, backend) == []
+    assert nothing_more(sqs, dlq, backend) == []
 
 
 @pytest.mark.diverges(

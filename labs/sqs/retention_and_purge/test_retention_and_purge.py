@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from labkit.errors import error_code
-from labkit.messaging import long_poll, settled_counts
+from labkit.messaging import long_poll, nothing_more, settled_counts
 from labkit.report import show_table
 
 FOUR_DAYS = 4 * 24 * 3600  # 345600
@@ -67,7 +67,7 @@ def test_purge_deletes_every_message_in_flight_or_not(aws_client, backend, make_
 
     assert len(in_flight) == 1 and before == (2, 1)
     assert after == (0, 0)
-    assert long_poll(sqs, queue) == []
+    assert nothing_more(sqs, queue, backend) == []
 
 
 @pytest.mark.diverges(
