@@ -22,7 +22,7 @@ from labkit.identity_cleanup import PARTS as IDENTITY_PARTS
 from labkit.identity_cleanup import UNDO as IDENTITY_UNDO
 from labkit.network_cleanup import PARTS_OF_A_VPC
 from labkit.network_cleanup import UNDO as NETWORK_UNDO
-from labkit.undo_steps import Undo, poll_until, waiter_config
+from labkit.undo_steps import Undo, cleanup_waiter_config, poll_until
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def _delete_table(dynamodb: Any, name: str) -> None:
     switch, a restore, a new replica)."""
     status = dynamodb.describe_table(TableName=name)["Table"]["TableStatus"]  # NotFound: already gone
     if status != "ACTIVE":
-        dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=waiter_config(dynamodb))
+        dynamodb.get_waiter("table_exists").wait(TableName=name, WaiterConfig=cleanup_waiter_config(dynamodb))
     dynamodb.delete_table(TableName=name)
 
 
@@ -65,7 +65,7 @@ def _delete_stream(kinesis: Any, params: dict[str, Any], _: dict[str, Any]) -> N
     name = params["StreamName"]
     status = kinesis.describe_stream_summary(StreamName=name)["StreamDescriptionSummary"]["StreamStatus"]
     if status != "ACTIVE":
-        kinesis.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig=waiter_config(kinesis))
+        kinesis.get_waiter("stream_exists").wait(StreamName=name, WaiterConfig=cleanup_waiter_config(kinesis))
     kinesis.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
 
 

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit.undo_steps import Undo, poll_until, quietly, waiter_config
+from labkit.undo_steps import Undo, cleanup_waiter_config, poll_until, quietly
 
 
 def _delete_load_balancer(elbv2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     balancer = response["LoadBalancers"][0]
     elbv2.delete_load_balancer(LoadBalancerArn=balancer["LoadBalancerArn"])
     quietly(elbv2.get_waiter("load_balancers_deleted").wait, LoadBalancerArns=[balancer["LoadBalancerArn"]],
-             WaiterConfig=waiter_config(elbv2))  # fmt: skip
+             WaiterConfig=cleanup_waiter_config(elbv2))  # fmt: skip
 
 
 def _delete_group(autoscaling: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
@@ -30,29 +30,39 @@ def _delete_group(autoscaling: Any, params: dict[str, Any], _: dict[str, Any]) -
 
 def _delete_db_instance(rds: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     name = response["DBInstance"]["DBInstanceIdentifier"]
-    quietly(rds.get_waiter("db_instance_available").wait, DBInstanceIdentifier=name, WaiterConfig=waiter_config(rds))
+    quietly(
+        rds.get_waiter("db_instance_available").wait, DBInstanceIdentifier=name, WaiterConfig=cleanup_waiter_config(rds)
+    )
     rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True, DeleteAutomatedBackups=True)
-    quietly(rds.get_waiter("db_instance_deleted").wait, DBInstanceIdentifier=name, WaiterConfig=waiter_config(rds))
+    quietly(
+        rds.get_waiter("db_instance_deleted").wait, DBInstanceIdentifier=name, WaiterConfig=cleanup_waiter_config(rds)
+    )
 
 
 def _delete_db_snapshot(rds: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     name = response["DBSnapshot"]["DBSnapshotIdentifier"]
-    quietly(rds.get_waiter("db_snapshot_available").wait, DBSnapshotIdentifier=name, WaiterConfig=waiter_config(rds))
+    quietly(
+        rds.get_waiter("db_snapshot_available").wait, DBSnapshotIdentifier=name, WaiterConfig=cleanup_waiter_config(rds)
+    )
     rds.delete_db_snapshot(DBSnapshotIdentifier=name)
 
 
 def _delete_db_cluster(rds: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     name = response["DBCluster"]["DBClusterIdentifier"]
-    quietly(rds.get_waiter("db_cluster_available").wait, DBClusterIdentifier=name, WaiterConfig=waiter_config(rds))
+    quietly(
+        rds.get_waiter("db_cluster_available").wait, DBClusterIdentifier=name, WaiterConfig=cleanup_waiter_config(rds)
+    )
     rds.delete_db_cluster(DBClusterIdentifier=name, SkipFinalSnapshot=True)
-    quietly(rds.get_waiter("db_cluster_deleted").wait, DBClusterIdentifier=name, WaiterConfig=waiter_config(rds))
+    quietly(
+        rds.get_waiter("db_cluster_deleted").wait, DBClusterIdentifier=name, WaiterConfig=cleanup_waiter_config(rds)
+    )
 
 
 def _delete_service(ecs: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     service = response["service"]
     ecs.delete_service(cluster=service["clusterArn"], service=service["serviceArn"], force=True)
     quietly(ecs.get_waiter("services_inactive").wait, cluster=service["clusterArn"], services=[service["serviceArn"]],
-             WaiterConfig=waiter_config(ecs))  # fmt: skip
+             WaiterConfig=cleanup_waiter_config(ecs))  # fmt: skip
 
 
 def _stop_tasks(ecs: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
@@ -61,7 +71,7 @@ def _stop_tasks(ecs: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     if response.get("tasks"):
         cluster = response["tasks"][0]["clusterArn"]
         quietly(ecs.get_waiter("tasks_stopped").wait, cluster=cluster, tasks=[t["taskArn"] for t in response["tasks"]],
-                 WaiterConfig=waiter_config(ecs))  # fmt: skip
+                 WaiterConfig=cleanup_waiter_config(ecs))  # fmt: skip
 
 
 def _delete_task_definition(ecs: Any, _: dict[str, Any], response: dict[str, Any]) -> None:

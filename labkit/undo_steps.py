@@ -47,7 +47,7 @@ def on_emulator(client: Any) -> bool:
         return False
 
 
-def waiter_config(client: Any, aws_minutes: float = 10) -> dict[str, float]:
+def cleanup_waiter_config(client: Any, aws_minutes: float = 10) -> dict[str, float]:
     """A botocore ``WaiterConfig`` for a clean-up wait: 2 s of quick looks on an emulator, 5 s polls on AWS."""
     if on_emulator(client):
         return {"Delay": WAITER_EMULATOR_DELAY, "MaxAttempts": math.ceil(EMULATOR_SECONDS / WAITER_EMULATOR_DELAY)}
@@ -55,8 +55,8 @@ def waiter_config(client: Any, aws_minutes: float = 10) -> dict[str, float]:
 
 
 def poll_until(done: Callable[[], bool], client: Any, aws_minutes: float = 10) -> bool:
-    """Poll ``done()`` the way :func:`waiter_config` waits (for calls that have no waiter); True once it is."""
-    config = waiter_config(client, aws_minutes)
+    """Poll ``done()`` the way :func:`cleanup_waiter_config` waits (for calls that have no waiter); True once it is."""
+    config = cleanup_waiter_config(client, aws_minutes)
     for attempt in range(int(config["MaxAttempts"])):
         if done():
             return True
