@@ -22,7 +22,7 @@ from labkit.identity_cleanup import PARTS as IDENTITY_PARTS
 from labkit.identity_cleanup import UNDO as IDENTITY_UNDO
 from labkit.network_cleanup import PARTS_OF_A_VPC
 from labkit.network_cleanup import UNDO as NETWORK_UNDO
-from labkit.undo_steps import Undo, cleanup_waiter_config, poll_until
+from labkit.undo_steps import Undo, cleanup_waiter_config, poll_until, quietly
 
 log = logging.getLogger(__name__)
 
@@ -37,15 +37,21 @@ def _object_lock_enabled(s3: Any, bucket: str) -> bool:
 
 def _empty_and_delete_bucket(s3: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
     bucket = params["Bucket"]
-    # Governance-locked versions need the bypass; S3 refuses the bypass header on a bucket without Object Lock
-    # (which may have been turned on after creation: asked, not remembered).
-    bypass = {"BypassGovernanceRetention": True} if _object_lock_enabled(s3, bucket) else {}
+    # Governance-locked versions need the bypass and held ones a release; S3 refuses the bypass header on a bucket
+    # without Object Lock (which may have been turned on after creation: asked, not remembered). A COMPLIANCE
+    # version stays until its retention ends, on AWS too: the bucket is then reported as left behind.
+    locked = _object_lock_enabled(s3, bucket)
+    bypass = {"BypassGovernanceRetention": True} if locked else {}
     paginator = s3.get_paginator("list_object_versions")
     for page in paginator.paginate(Bucket=bucket):
-        doomed = [
-            {"Key": v["Key"], "VersionId": v["VersionId"]}
-            for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
-        ]
+        versions = page.get("Versions", [])
+        if locked:
+            for v in versions:  # a legal hold has no end date: a held version would keep the bucket for good
+                hold_off = {"Status": "OFF"}
+                quietly(
+                    s3.put_object_legal_hold, Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"], LegalHold=hold_off
+                )
+        doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions + page.get("DeleteMarkers", [])]
         if doomed:
             s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed}, **bypass)
     s3.delete_bucket(Bucket=bucket)

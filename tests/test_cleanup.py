@@ -42,6 +42,18 @@ def test_everything_created_through_a_watched_client_is_deleted(clients):
     assert sqs.list_queues().get("QueueUrls", []) == []
 
 
+def test_a_bucket_whose_object_is_under_a_legal_hold_is_released_and_deleted(clients):
+    # A legal hold has no end date: a bucket left with one would stay in a real account for good.
+    tracker = ResourceTracker()
+    s3 = clients("s3")
+    tracker.watch(s3)
+    s3.create_bucket(Bucket="evidence", ObjectLockEnabledForBucket=True)
+    s3.put_object(Bucket="evidence", Key="held.txt", Body=b"1", ObjectLockLegalHoldStatus="ON")
+
+    assert tracker.undo_all() == []
+    assert s3.list_buckets()["Buckets"] == []
+
+
 def test_a_failed_undo_is_reported_and_the_rest_still_run(clients):
     tracker = ResourceTracker()
     dynamodb, sqs = clients("dynamodb"), clients("sqs")
