@@ -55,6 +55,9 @@ class HostServer:
     find_python: Callable[[], Path]
     #: How ``stop`` asks the server to end; SIGKILL suits a server whose state is thrown away anyway.
     stop_signal: signal.Signals = signal.SIGTERM
+    #: Run once the server is healthy, before anything else uses it (``port`` given): first calls that start
+    #: helper processes, made one at a time instead of by parallel test workers at once.
+    warm_up: Callable[[int], None] | None = None
 
     # --- installation -----------------------------------------------------------------------------------
     @property
@@ -140,6 +143,12 @@ class HostServer:
                 tail = self.log_file(port).read_text(errors="replace")[-3000:]
                 raise HostServerError(f"{self.name} did not become healthy on port {port}:\n{tail}")
             time.sleep(0.05)  # a health endpoint to poll: there is no event to wait on
+        if self.warm_up is not None:
+            try:
+                self.warm_up(port)
+            except Exception as exc:
+                self.stop(port)
+                raise HostServerError(f"{self.name} started but did not answer its first calls: {exc}") from exc
         return process
 
     def stop(self, port: int) -> bool:

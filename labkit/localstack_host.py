@@ -74,6 +74,22 @@ def environment(port: int) -> dict[str, str]:
     }
 
 
+def start_kinesis_backend(port: int) -> None:
+    """Make the first Kinesis call, alone. LocalStack starts a Kinesis backend process per account on first use
+    and lists it before it listens: parallel first calls meet "Connection refused" (seen in CI as an
+    InternalError from CreateStream). The labs' account is the one the key "test" maps to."""
+    import boto3
+
+    kinesis = boto3.client(
+        "kinesis",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    kinesis.list_streams()  # returns once the backend is up (LocalStack waits for it, up to 60 s)
+
+
 SERVER = HostServer(
     name="LocalStack",
     version=VERSION,
@@ -83,6 +99,7 @@ SERVER = HostServer(
     health_path="/_localstack/health",
     environment=environment,
     find_python=find_python,
+    warm_up=start_kinesis_backend,
 )
 
 
