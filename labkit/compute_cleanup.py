@@ -7,14 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit.undo_steps import Undo, cleanup_waiter_config, poll_until, quietly
+from labkit.undo_steps import Undo, poll_until, quietly, wait_quietly
 
 
 def _delete_load_balancer(elbv2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     balancer = response["LoadBalancers"][0]
     elbv2.delete_load_balancer(LoadBalancerArn=balancer["LoadBalancerArn"])
-    quietly(elbv2.get_waiter("load_balancers_deleted").wait, LoadBalancerArns=[balancer["LoadBalancerArn"]],
-             WaiterConfig=cleanup_waiter_config(elbv2))  # fmt: skip
+    wait_quietly(elbv2, "load_balancers_deleted", LoadBalancerArns=[balancer["LoadBalancerArn"]])
 
 
 def _delete_group(autoscaling: Any, params: dict[str, Any], _: dict[str, Any]) -> None:
@@ -30,39 +29,28 @@ def _delete_group(autoscaling: Any, params: dict[str, Any], _: dict[str, Any]) -
 
 def _delete_db_instance(rds: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     name = response["DBInstance"]["DBInstanceIdentifier"]
-    quietly(
-        rds.get_waiter("db_instance_available").wait, DBInstanceIdentifier=name, WaiterConfig=cleanup_waiter_config(rds)
-    )
+    wait_quietly(rds, "db_instance_available", DBInstanceIdentifier=name)
     rds.delete_db_instance(DBInstanceIdentifier=name, SkipFinalSnapshot=True, DeleteAutomatedBackups=True)
-    quietly(
-        rds.get_waiter("db_instance_deleted").wait, DBInstanceIdentifier=name, WaiterConfig=cleanup_waiter_config(rds)
-    )
+    wait_quietly(rds, "db_instance_deleted", DBInstanceIdentifier=name)
 
 
 def _delete_db_snapshot(rds: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     name = response["DBSnapshot"]["DBSnapshotIdentifier"]
-    quietly(
-        rds.get_waiter("db_snapshot_available").wait, DBSnapshotIdentifier=name, WaiterConfig=cleanup_waiter_config(rds)
-    )
+    wait_quietly(rds, "db_snapshot_available", DBSnapshotIdentifier=name)
     rds.delete_db_snapshot(DBSnapshotIdentifier=name)
 
 
 def _delete_db_cluster(rds: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     name = response["DBCluster"]["DBClusterIdentifier"]
-    quietly(
-        rds.get_waiter("db_cluster_available").wait, DBClusterIdentifier=name, WaiterConfig=cleanup_waiter_config(rds)
-    )
+    wait_quietly(rds, "db_cluster_available", DBClusterIdentifier=name)
     rds.delete_db_cluster(DBClusterIdentifier=name, SkipFinalSnapshot=True)
-    quietly(
-        rds.get_waiter("db_cluster_deleted").wait, DBClusterIdentifier=name, WaiterConfig=cleanup_waiter_config(rds)
-    )
+    wait_quietly(rds, "db_cluster_deleted", DBClusterIdentifier=name)
 
 
 def _delete_service(ecs: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     service = response["service"]
     ecs.delete_service(cluster=service["clusterArn"], service=service["serviceArn"], force=True)
-    quietly(ecs.get_waiter("services_inactive").wait, cluster=service["clusterArn"], services=[service["serviceArn"]],
-             WaiterConfig=cleanup_waiter_config(ecs))  # fmt: skip
+    wait_quietly(ecs, "services_inactive", cluster=service["clusterArn"], services=[service["serviceArn"]])
 
 
 def _stop_tasks(ecs: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
@@ -70,8 +58,7 @@ def _stop_tasks(ecs: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
         quietly(ecs.stop_task, cluster=task["clusterArn"], task=task["taskArn"], reason="lab clean-up")
     if response.get("tasks"):
         cluster = response["tasks"][0]["clusterArn"]
-        quietly(ecs.get_waiter("tasks_stopped").wait, cluster=cluster, tasks=[t["taskArn"] for t in response["tasks"]],
-                 WaiterConfig=cleanup_waiter_config(ecs))  # fmt: skip
+        wait_quietly(ecs, "tasks_stopped", cluster=cluster, tasks=[t["taskArn"] for t in response["tasks"]])
 
 
 def _delete_task_definition(ecs: Any, _: dict[str, Any], response: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from labkit.undo_steps import Undo, cleanup_waiter_config, poll_until, quietly
+from labkit.undo_steps import Undo, poll_until, quietly, wait_quietly
 
 #: How long a clean-up step gives AWS to finish the slowest deletions (a cache or a warehouse cluster).
 CLEANUP_MINUTES = 30
@@ -30,7 +30,7 @@ def _gone(read: Callable[[], Any]) -> bool:
 
 def _wait(client: Any, waiter: str, **kwargs: Any) -> None:
     """A botocore waiter, sized by where the client points (undo_steps), that never stops the clean-up."""
-    quietly(client.get_waiter(waiter).wait, WaiterConfig=cleanup_waiter_config(client, CLEANUP_MINUTES), **kwargs)
+    wait_quietly(client, waiter, aws_minutes=CLEANUP_MINUTES, **kwargs)
 
 
 def _until(done: Callable[[], bool], client: Any) -> None:

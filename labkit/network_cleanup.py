@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from labkit.undo_steps import Undo, cleanup_waiter_config, poll_until, quietly
+from labkit.undo_steps import Undo, poll_until, quietly, wait_quietly
 
 
 def _by_vpc(vpc_id: str) -> list[dict[str, Any]]:
@@ -41,11 +41,7 @@ def _peerings_of(ec2: Any, vpc_id: str) -> list[str]:
 def _terminate(ec2: Any, instance_ids: list[str]) -> None:
     if instance_ids:
         quietly(ec2.terminate_instances, InstanceIds=instance_ids)
-        quietly(
-            ec2.get_waiter("instance_terminated").wait,
-            InstanceIds=instance_ids,
-            WaiterConfig=cleanup_waiter_config(ec2),
-        )
+        wait_quietly(ec2, "instance_terminated", InstanceIds=instance_ids)
 
 
 def disassociate_route_tables(ec2: Any, vpc_id: str) -> None:
@@ -84,7 +80,7 @@ def empty_and_delete_vpc(ec2: Any, vpc_id: str) -> None:
     for nat in nats:
         quietly(ec2.delete_nat_gateway, NatGatewayId=nat)
     if nats:
-        quietly(ec2.get_waiter("nat_gateway_deleted").wait, NatGatewayIds=nats, WaiterConfig=cleanup_waiter_config(ec2))
+        wait_quietly(ec2, "nat_gateway_deleted", NatGatewayIds=nats)
     endpoints = [e["VpcEndpointId"] for e in _in_vpc(ec2.describe_vpc_endpoints, "VpcEndpoints", vpc_id)]
     if endpoints:
         quietly(ec2.delete_vpc_endpoints, VpcEndpointIds=endpoints)
@@ -142,14 +138,14 @@ def _delete_volume(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> Non
     volume = response["VolumeId"]
     for attachment in ec2.describe_volumes(VolumeIds=[volume])["Volumes"][0].get("Attachments", []):
         quietly(ec2.detach_volume, VolumeId=volume, InstanceId=attachment["InstanceId"], Force=True)
-        quietly(ec2.get_waiter("volume_available").wait, VolumeIds=[volume], WaiterConfig=cleanup_waiter_config(ec2))
+        wait_quietly(ec2, "volume_available", VolumeIds=[volume])
     ec2.delete_volume(VolumeId=volume)
 
 
 def _delete_nat_gateway(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:
     nat = response["NatGateway"]["NatGatewayId"]
     ec2.delete_nat_gateway(NatGatewayId=nat)
-    quietly(ec2.get_waiter("nat_gateway_deleted").wait, NatGatewayIds=[nat], WaiterConfig=cleanup_waiter_config(ec2))
+    wait_quietly(ec2, "nat_gateway_deleted", NatGatewayIds=[nat])
 
 
 def _delete_internet_gateway(ec2: Any, _: dict[str, Any], response: dict[str, Any]) -> None:

@@ -54,6 +54,12 @@ def cleanup_waiter_config(client: Any, aws_minutes: float = 10) -> dict[str, flo
     return {"Delay": 5, "MaxAttempts": max(1, int(aws_minutes * 12))}
 
 
+def wait_quietly(client: Any, waiter: str, /, *, aws_minutes: float = 10, **params: Any) -> None:
+    """Wait with the client's botocore waiter ``waiter``, sized by :func:`cleanup_waiter_config`; a wait that
+    fails or runs out never stops the clean-up (the next step says what is left)."""
+    quietly(client.get_waiter(waiter).wait, WaiterConfig=cleanup_waiter_config(client, aws_minutes), **params)
+
+
 def poll_until(done: Callable[[], bool], client: Any, aws_minutes: float = 10) -> bool:
     """Poll ``done()`` the way :func:`cleanup_waiter_config` waits (for calls that have no waiter); True once it is."""
     config = cleanup_waiter_config(client, aws_minutes)
