@@ -45,12 +45,10 @@ def _empty_and_delete_bucket(s3: Any, params: dict[str, Any], _: dict[str, Any])
     paginator = s3.get_paginator("list_object_versions")
     for page in paginator.paginate(Bucket=bucket):
         versions = page.get("Versions", [])
-        if locked:
-            for v in versions:  # a legal hold has no end date: a held version would keep the bucket for good
-                hold_off = {"Status": "OFF"}
-                quietly(
-                    s3.put_object_legal_hold, Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"], LegalHold=hold_off
-                )
+        if locked:  # a legal hold has no end date: a held version would keep the bucket for good
+            for v in versions:
+                quietly(s3.put_object_legal_hold, Bucket=bucket, Key=v["Key"], VersionId=v["VersionId"],
+                        LegalHold={"Status": "OFF"})  # fmt: skip
         doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions + page.get("DeleteMarkers", [])]
         if doomed:
             s3.delete_objects(Bucket=bucket, Delete={"Objects": doomed}, **bypass)

@@ -77,15 +77,18 @@ def environment(port: int) -> dict[str, str]:
 def start_kinesis_backend(port: int) -> None:
     """Make the first Kinesis call, alone. LocalStack starts a Kinesis backend process per account on first use
     and lists it before it listens: parallel first calls meet "Connection refused" (seen in CI as an
-    InternalError from CreateStream). The labs' account is the one the key "test" maps to."""
+    InternalError from CreateStream). It is made with the labs' own credentials and Region: their account's."""
     import boto3
 
+    from labkit.backends import DEFAULT_REGION, LocalStackBackend
+
+    credentials = LocalStackBackend.credentials
     kinesis = boto3.client(
         "kinesis",
         endpoint_url=f"http://127.0.0.1:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
+        region_name=DEFAULT_REGION,
+        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
     )
     kinesis.list_streams()  # returns once the backend is up (LocalStack waits for it, up to 60 s)
 
