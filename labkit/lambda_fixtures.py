@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from labkit.backends import Backend, BoundedMotoServer
+from labkit.backends import Backend
 from labkit.lambda_runtime import (
     ApiInvoker,
     FunctionFailed,
@@ -31,12 +31,13 @@ from labkit.lambda_runtime import (
     deploy,
 )
 from labkit.lambda_runtime.deploy import Invoker
+from labkit.moto_thread_server import MotoThreadServer
 
 
 @pytest.fixture(scope="session")
 def _in_process_moto_endpoint() -> Iterator[str]:
     """A moto server thread in this process, for functions to call while the test uses in-process moto."""
-    server = BoundedMotoServer(0)
+    server = MotoThreadServer(0)
     url = server.start()
     yield url
     server.stop()

@@ -1,8 +1,9 @@
 """Tests of labkit itself: most run a small pytest session of their own with ``pytester``."""
 
+import boto3
 import pytest
 
-from labkit.backends import MotoServerBackend
+from labkit.backends import FAKE_CREDENTIALS, MotoServerBackend
 
 pytest_plugins = ["pytester"]
 
@@ -28,3 +29,14 @@ def moto_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def server_client(moto_server):
+    """``server_client("sqs")``: a client of the module's moto server, with the labs' fake credentials."""
+    session = boto3.Session(
+        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    )
+    return lambda service: session.client(service, endpoint_url=moto_server.endpoint_url)

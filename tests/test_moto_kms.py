@@ -1,0 +1,57 @@
+"""moto's symmetric KMS keys make their unused RSA key pair only when something uses it."""
+
+from __future__ import annotations
+
+import pytest
+from moto.kms import utils
+
+from labkit.moto_kms import make_key_pairs_on_first_use
+
+
+@pytest.fixture
+def rsa_pairs_made(monkeypatch) -> list[int]:
+    """The key sizes of the RSA key pairs moto makes from here on."""
+    made: list[int] = []
+    generate = utils.rsa.generate_private_key
+
+    def counted(public_exponent, key_size):
+        made.append(key_size)
+        return generate(public_exponent=public_exponent, key_size=key_size)
+
+    monkeypatch.setattr(utils.rsa, "generate_private_key", counted)
+    return made
+
+
+def test_a_symmetric_key_makes_no_rsa_key_pair_until_used(server_client, rsa_pairs_made):
+    make_key_pairs_on_first_use()
+    kms = server_client("kms")
+
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    ciphertext = kms.encrypt(KeyId=key_id, Plaintext=b"secret")["CiphertextBlob"]
+
+    assert kms.decrypt(CiphertextBlob=ciphertext)["Plaintext"] == b"secret"
+    assert rsa_pairs_made == []
+
+
+def test_an_rsa_key_still_makes_its_pair_at_once_and_signs(server_client, rsa_pairs_made):
+    make_key_pairs_on_first_use()
+    kms = server_client("kms")
+
+    key_id = kms.create_key(KeySpec="RSA_3072", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    made_by_create = list(rsa_pairs_made)
+    signature = kms.sign(KeyId=key_id, Message=b"m", SigningAlgorithm="RSASSA_PSS_SHA_256")["Signature"]
+    verified = kms.verify(KeyId=key_id, Message=b"m", Signature=signature, SigningAlgorithm="RSASSA_PSS_SHA_256")
+
+    assert made_by_create == [3072]
+    assert verified["SignatureValid"] is True
+
+
+def test_a_deferred_pair_is_made_on_first_use_and_kept():
+    make_key_pairs_on_first_use()
+    from moto.kms import models
+
+    key = models.generate_private_key("SYMMETRIC_DEFAULT")
+
+    first = key.public_key()
+    assert key.public_key() == first  # the same pair each time
+    assert len(first) > 256  # a DER RSA-2048 public key, as moto made before
