@@ -81,8 +81,8 @@ def test_at_exit_what_is_alive_is_frozen_before_pythons_last_collection():
 
 
 def test_pytests_closing_collections_still_skip_the_frozen_objects(pytester, nothing_frozen, monkeypatch):
-    # pytest collects garbage twice as it closes (to report unraisable exceptions); thawed, every long-lived
-    # object of a run is walked each time: 2.3 s at the end of a serial ``pytest labs``.
+    # pytest collects garbage twice as it closes (to report unraisable exceptions): what the run froze need not
+    # be walked then (2.3 s thawed, 1.7 s frozen, at the end of a serial ``pytest labs``).
     import _pytest.unraisableexception
 
     frozen_then: list[bool] = []
