@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import collections
 import socket
+import uuid
 
 import boto3
 import pytest
@@ -33,15 +34,16 @@ def test_each_host_is_routed_to_its_service_once_and_still_answered(monkeypatch)
     url = server.start()
     try:
         sqs, sts = client("sqs", url), client("sts", url)
+        prefix = f"routed-{uuid.uuid4().hex[:8]}"  # moto's state is the process's: other tests' queues may be there
         for name in ("a", "b", "c"):
-            sqs.create_queue(QueueName=name)
+            sqs.create_queue(QueueName=f"{prefix}-{name}")
         account = sts.get_caller_identity()["Account"]
-        queues = sqs.list_queues()["QueueUrls"]
+        queues = sqs.list_queues(QueueNamePrefix=prefix)["QueueUrls"]
     finally:
         server.stop()
 
     assert account == "123456789012"
-    assert sorted(q.rsplit("/", 1)[1] for q in queues) == ["a", "b", "c"]
+    assert sorted(q.rsplit("-", 1)[1] for q in queues) == ["a", "b", "c"]
     assert looked_up and max(looked_up.values()) == 1  # 6 requests, each host looked up once
 
 
