@@ -215,12 +215,12 @@ class MotoBackend(Backend):
 
 
 def _lighten_moto(region: str) -> None:
-    """Spare moto work the labs never see: most of EC2's machine images, and unused KMS key pairs."""
+    """Spare moto work the labs never see: most of EC2's machine images, unused KMS key pairs, IAM partitions."""
+    from labkit import moto_lean
     from labkit.moto_images import use_fewer_images
-    from labkit.moto_kms import make_key_pairs_on_first_use
 
     use_fewer_images(region)
-    make_key_pairs_on_first_use()
+    moto_lean.apply()
 
 
 @contextmanager

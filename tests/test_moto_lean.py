@@ -1,11 +1,12 @@
-"""moto's symmetric KMS keys make their unused RSA key pair only when something uses it."""
+"""Work moto does that no lab can see, left undone, with moto's answers unchanged."""
 
 from __future__ import annotations
 
+import boto3
 import pytest
 from moto.kms import utils
 
-from labkit.moto_kms import make_key_pairs_on_first_use
+from labkit.moto_lean import look_up_accounts_in_existing_partitions, make_key_pairs_on_first_use
 
 
 @pytest.fixture
@@ -55,3 +56,33 @@ def test_a_deferred_pair_is_made_on_first_use_and_kept():
     first = key.public_key()
     assert key.public_key() == first  # the same pair each time
     assert len(first) > 256  # a DER RSA-2048 public key, as moto made before
+
+
+def test_a_request_makes_no_iam_backend_in_other_partitions(moto_server, server_client):
+    from moto.iam.models import iam_backends
+
+    look_up_accounts_in_existing_partitions()
+    moto_server.reset()
+
+    server_client("iam").list_users()  # the account's IAM backend, in partition aws
+    server_client("sqs").list_queues()  # moto looks up the caller's account
+
+    made = list(iam_backends["123456789012"].keys())  # noqa: SIM118 - `in` is true of any partition
+
+    assert [partition for partition in made if partition != "aws"] == []
+
+
+def test_an_assumed_roles_keys_still_act_in_the_roles_account(moto_server, server_client):
+    look_up_accounts_in_existing_partitions()
+    role_arn = "arn:aws:iam::111111111111:role/auditor"
+    keys = server_client("sts").assume_role(RoleArn=role_arn, RoleSessionName="audit")["Credentials"]
+    as_role = boto3.client(
+        "sts",
+        endpoint_url=moto_server.endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id=keys["AccessKeyId"],
+        aws_secret_access_key=keys["SecretAccessKey"],
+        aws_session_token=keys["SessionToken"],
+    )
+
+    assert as_role.get_caller_identity()["Account"] == "111111111111"
