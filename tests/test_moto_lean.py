@@ -6,7 +6,11 @@ import boto3
 import pytest
 from moto.kms import utils
 
-from labkit.moto_lean import look_up_accounts_in_existing_partitions, make_key_pairs_on_first_use
+from labkit.moto_lean import (
+    import_user_pool_keys_once,
+    look_up_accounts_in_existing_partitions,
+    make_key_pairs_on_first_use,
+)
 
 
 @pytest.fixture
@@ -86,3 +90,38 @@ def test_an_assumed_roles_keys_still_act_in_the_roles_account(moto_server, serve
     )
 
     assert as_role.get_caller_identity()["Account"] == "111111111111"
+
+
+def test_user_pools_sign_with_one_key_imported_once(server_client, monkeypatch):
+    from joserfc import jwk, jwt
+    from moto.utilities.utils import load_resource
+
+    import_user_pool_keys_once()
+    imports: list[object] = []
+    real_import = jwk.RSAKey.import_key
+
+    def counted(value, *args, **kwargs):
+        imports.append(value)
+        return real_import(value, *args, **kwargs)
+
+    monkeypatch.setattr(jwk.RSAKey, "import_key", staticmethod(counted))
+    idp = server_client("cognito-idp")
+
+    pools = [idp.create_user_pool(PoolName=f"pool-{n}")["UserPool"]["Id"] for n in range(3)]
+    tokens = []
+    for pool in pools:
+        client_id = idp.create_user_pool_client(UserPoolId=pool, ClientName="app", ExplicitAuthFlows=[
+            "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]  # fmt: skip
+        idp.admin_create_user(UserPoolId=pool, Username="ana", TemporaryPassword="Tmp-pass-1")
+        idp.admin_set_user_password(UserPoolId=pool, Username="ana", Password="Real-pass-1", Permanent=True)
+        auth = idp.admin_initiate_auth(
+            UserPoolId=pool, ClientId=client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "ana", "PASSWORD": "Real-pass-1"},
+        )  # fmt: skip
+        tokens.append(auth["AuthenticationResult"]["IdToken"])
+
+    monkeypatch.undo()
+    public_keys = jwk.KeySet.import_key_set(load_resource("cognitoidp/resources/jwks-public.json"))
+    issuers = [jwt.decode(token, public_keys).claims["iss"] for token in tokens]  # checks each signature
+    assert len(imports) <= 1  # at most once (none if an earlier test imported it)
+    assert [issuer.rsplit("/", 1)[1] for issuer in issuers] == pools
