@@ -18,17 +18,20 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
+
+from labkit.import_hooks import when_imported
 
 #: Key specs whose private key is the key's own: made at once, as moto does.
 ASYMMETRIC_PREFIXES = ("RSA_", "ECC_")
 
 
 def apply() -> None:
-    """Leave all three undone (idempotent)."""
-    make_key_pairs_on_first_use()
-    look_up_accounts_in_existing_partitions()
-    import_user_pool_keys_once()
+    """Leave all three undone, in each moto module once it is imported (idempotent)."""
+    when_imported("moto.kms.models", _defer_key_pairs)
+    when_imported("moto.iam.models", _skip_unmade_partitions)
+    when_imported("moto.cognitoidp.models", _import_keys_once)
 
 
 class PrivateKeyOnFirstUse:
@@ -53,6 +56,10 @@ def make_key_pairs_on_first_use() -> None:
     """Have moto's symmetric, HMAC and SM2 keys make their unused RSA key pair on first use."""
     from moto.kms import models
 
+    _defer_key_pairs(models)
+
+
+def _defer_key_pairs(models: ModuleType) -> None:
     make = getattr(models, "generate_private_key")  # noqa: B009 - imported there, not exported
     if isinstance(make, functools.partial):  # done already
         return
@@ -69,7 +76,11 @@ def look_up_accounts_in_existing_partitions() -> None:
     """Have moto find the account of an access key without creating an IAM backend in every partition."""
     from moto.iam import models
 
-    models.get_account_id_from = _account_id_from  # moto imports it from here at each call
+    _skip_unmade_partitions(models)
+
+
+def _skip_unmade_partitions(models: ModuleType) -> None:
+    models.get_account_id_from = _account_id_from  # type: ignore[attr-defined]  # moto imports it at each call
 
 
 def _account_id_from(access_key: str) -> str:
@@ -120,6 +131,10 @@ def import_user_pool_keys_once() -> None:
     """Have moto's Cognito import its user pools' signing key once, not once a pool."""
     from moto.cognitoidp import models
 
+    _import_keys_once(models)
+
+
+def _import_keys_once(models: ModuleType) -> None:
     jwk = getattr(models, "jwk")  # noqa: B009 - imported there, not exported
     if not isinstance(jwk, _JwkModule):
         setattr(models, "jwk", _JwkModule(jwk))  # noqa: B010
