@@ -256,6 +256,7 @@ class MotoServerBackend(Backend):
     status_moves_on_look: ClassVar[bool] = True
     delivers_in_the_call: ClassVar[bool] = True
     port: int = 0
+    log_requests: bool = False  # a line on stderr for each request (``labs serve``), not in test runs
     _server: MotoThreadServer | None = None
 
     def start(self) -> None:
@@ -263,7 +264,7 @@ class MotoServerBackend(Backend):
             from labkit.moto_thread_server import MotoThreadServer
 
             _lighten_moto(self.region)
-            self._server = MotoThreadServer(self.port)
+            self._server = MotoThreadServer(self.port, log_requests=self.log_requests)
             self.endpoint_url = self._server.start()
 
     def stop(self) -> None:

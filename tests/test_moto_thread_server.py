@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import logging
 import socket
 import uuid
 
@@ -76,3 +77,17 @@ def test_a_reset_clears_what_the_server_holds(moto_server, server_client):
     moto_server.reset()
 
     assert sqs.list_queues().get("QueueUrls", []) == []
+
+
+@pytest.mark.parametrize("log_requests", [False, True])
+def test_a_request_is_logged_only_when_asked(caplog, log_requests):
+    server = MotoThreadServer(0, log_requests=log_requests)
+    url = server.start()
+    try:
+        with caplog.at_level(logging.INFO, logger="werkzeug"):
+            client("sts", url).get_caller_identity()
+    finally:
+        server.stop()
+
+    logged = [r.getMessage() for r in caplog.records if r.name == "werkzeug" and "POST / HTTP/1.1" in r.getMessage()]
+    assert len(logged) == (1 if log_requests else 0)

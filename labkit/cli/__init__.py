@@ -249,7 +249,7 @@ def serve(
     if port_is_taken(chosen):
         raise _fail(f"127.0.0.1:{chosen} is already in use: pick another port with --port, or --port 0 for a free one")
     if backend is ServeBackend.moto_server:
-        server: Backend = MotoServerBackend(port=chosen)
+        server: Backend = MotoServerBackend(port=chosen, log_requests=True)
         what = "moto server"
     else:
         server, what = MiniStackBackend(port=chosen), "MiniStack"
