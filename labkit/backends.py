@@ -215,7 +215,7 @@ class MotoBackend(Backend):
 
 
 def _lighten_moto(region: str) -> None:
-    """Spare moto work the labs never see: most of EC2's machine images, unused KMS key pairs, IAM partitions."""
+    """Spare moto work no lab sees: most EC2 images, unused KMS key pairs, IAM partitions, Cognito key imports."""
     from labkit import moto_lean
     from labkit.moto_images import use_fewer_images
 
