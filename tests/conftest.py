@@ -33,7 +33,10 @@ def moto_server():
 
 @pytest.fixture
 def server_client(moto_server):
-    """``server_client("sqs")``: a client of the module's moto server, with the labs' fake credentials."""
+    """``server_client("sqs")``: a client of the module's moto server, reset for this test, with the labs' fake
+    credentials. (An in-process mock of a test's own would nest in the one the labs' session keeps, paused between
+    tests, and in some orders nothing would answer.)"""
+    moto_server.reset()
     session = boto3.Session(
         aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],

@@ -6,21 +6,13 @@ moto server stands in for AWS here: the tracker sees only the API, so what it de
 from __future__ import annotations
 
 import boto3
-import pytest
 
 from labkit.cleanup import ResourceTracker
 
 
-@pytest.fixture
-def clients(moto_server):
-    moto_server.reset()
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    return lambda service: session.client(service, endpoint_url=moto_server.endpoint_url)
-
-
-def test_everything_created_through_a_watched_client_is_deleted(clients):
+def test_everything_created_through_a_watched_client_is_deleted(server_client):
     tracker = ResourceTracker()
-    dynamodb, s3, sqs = clients("dynamodb"), clients("s3"), clients("sqs")
+    dynamodb, s3, sqs = server_client("dynamodb"), server_client("s3"), server_client("sqs")
     for client in (dynamodb, s3, sqs):
         tracker.watch(client)
 
@@ -42,10 +34,10 @@ def test_everything_created_through_a_watched_client_is_deleted(clients):
     assert sqs.list_queues().get("QueueUrls", []) == []
 
 
-def test_a_bucket_whose_object_is_under_a_legal_hold_is_released_and_deleted(clients):
+def test_a_bucket_whose_object_is_under_a_legal_hold_is_released_and_deleted(server_client):
     # A legal hold has no end date: a bucket left with one would stay in a real account for good.
     tracker = ResourceTracker()
-    s3 = clients("s3")
+    s3 = server_client("s3")
     tracker.watch(s3)
     s3.create_bucket(Bucket="evidence", ObjectLockEnabledForBucket=True)
     s3.put_object(Bucket="evidence", Key="held.txt", Body=b"1", ObjectLockLegalHoldStatus="ON")
@@ -54,9 +46,9 @@ def test_a_bucket_whose_object_is_under_a_legal_hold_is_released_and_deleted(cli
     assert s3.list_buckets()["Buckets"] == []
 
 
-def test_a_failed_undo_is_reported_and_the_rest_still_run(clients):
+def test_a_failed_undo_is_reported_and_the_rest_still_run(server_client):
     tracker = ResourceTracker()
-    dynamodb, sqs = clients("dynamodb"), clients("sqs")
+    dynamodb, sqs = server_client("dynamodb"), server_client("sqs")
     tracker.watch(dynamodb)
     tracker.watch(sqs)
     sqs.create_queue(QueueName="first")
@@ -72,9 +64,9 @@ def test_a_failed_undo_is_reported_and_the_rest_still_run(clients):
     assert sqs.list_queues().get("QueueUrls", []) == []
 
 
-def test_something_the_test_deleted_itself_is_not_a_failure(clients):
+def test_something_the_test_deleted_itself_is_not_a_failure(server_client):
     tracker = ResourceTracker()
-    s3 = clients("s3")
+    s3 = server_client("s3")
     tracker.watch(s3)
     s3.create_bucket(Bucket="deleted-by-the-test")
     s3.delete_bucket(Bucket="deleted-by-the-test")
@@ -82,18 +74,18 @@ def test_something_the_test_deleted_itself_is_not_a_failure(clients):
     assert tracker.undo_all() == []
 
 
-def test_a_creation_it_cannot_undo_is_named_not_ignored(clients):
+def test_a_creation_it_cannot_undo_is_named_not_ignored(server_client):
     tracker = ResourceTracker()
-    ec2 = clients("ec2")
+    ec2 = server_client("ec2")
     tracker.watch(ec2)
     ec2.create_customer_gateway(Type="ipsec.1", BgpAsn=65000, PublicIp="198.51.100.1")
 
     assert tracker.untracked == ["ec2.CreateCustomerGateway"]
 
 
-def test_a_vpc_is_emptied_and_deleted_with_what_it_holds(clients):
+def test_a_vpc_is_emptied_and_deleted_with_what_it_holds(server_client):
     tracker = ResourceTracker()
-    ec2 = clients("ec2")
+    ec2 = server_client("ec2")
     tracker.watch(ec2)
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
@@ -112,10 +104,10 @@ def test_a_vpc_is_emptied_and_deleted_with_what_it_holds(clients):
     )
 
 
-def test_emptying_a_vpc_leaves_other_vpcs_peerings_alone(clients):
+def test_emptying_a_vpc_leaves_other_vpcs_peerings_alone(server_client):
     """On an emulator shared by parallel tests, one test's clean-up must not touch another test's peering
     (moto ignores the peering filters and lists every peering in the account)."""
-    ec2 = clients("ec2")
+    ec2 = server_client("ec2")
     others = [ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"] for cidr in ("10.21.0.0/16", "10.22.0.0/16")]
     theirs = ec2.create_vpc_peering_connection(VpcId=others[0], PeerVpcId=others[1])["VpcPeeringConnection"]
     tracker = ResourceTracker()

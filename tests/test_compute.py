@@ -4,7 +4,6 @@ only the API). Its waits are labkit.eventually's (tests/test_eventually.py)."""
 
 from __future__ import annotations
 
-import boto3
 import botocore.session
 import pytest
 
@@ -38,17 +37,10 @@ def test_every_undo_names_an_operation_botocore_knows():
 # --- the tracker, against a moto server -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def clients(moto_server):
-    moto_server.reset()
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    return lambda service: session.client(service, endpoint_url=moto_server.endpoint_url)
-
-
-def test_what_a_watched_client_created_is_undone_newest_first(clients):
+def test_what_a_watched_client_created_is_undone_newest_first(server_client):
     tracker = ResourceTracker()
-    ecr, rds, ecs, elbv2, ec2 = (tracker.watch(clients(s)) for s in ("ecr", "rds", "ecs", "elbv2", "ec2"))
-    vpc = clients("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]  # not watched: the harness's part
+    ecr, rds, ecs, elbv2, ec2 = (tracker.watch(server_client(s)) for s in ("ecr", "rds", "ecs", "elbv2", "ec2"))
+    vpc = server_client("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]  # not watched: the harness's part
 
     ecr.create_repository(repositoryName="cats")
     rds.create_db_instance(DBInstanceIdentifier="shop", **compute.DB_ENGINE, **compute.DB_LOGIN)
@@ -71,9 +63,9 @@ def test_what_a_watched_client_created_is_undone_newest_first(clients):
     assert ec2.describe_launch_templates()["LaunchTemplates"] == []
 
 
-def test_an_auto_scaling_group_is_force_deleted_and_one_deleted_already_is_skipped(clients):
+def test_an_auto_scaling_group_is_force_deleted_and_one_deleted_already_is_skipped(server_client):
     tracker = ResourceTracker()
-    autoscaling, ec2 = tracker.watch(clients("autoscaling")), tracker.watch(clients("ec2"))
+    autoscaling, ec2 = tracker.watch(server_client("autoscaling")), tracker.watch(server_client("ec2"))
     template = compute.launch_template(ec2, "web")
     for name in ("kept", "gone"):
         autoscaling.create_auto_scaling_group(AutoScalingGroupName=name, LaunchTemplate={"LaunchTemplateId": template},

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from cryptography import x509
@@ -42,15 +41,8 @@ def test_an_outcome_is_allowed_or_refused():
 
 
 @pytest.fixture
-def client(moto_server):
-    moto_server.reset()
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    return lambda service: session.client(service, endpoint_url=moto_server.endpoint_url)
-
-
-@pytest.fixture
-def subnets(client):
-    ec2 = client("ec2")
+def subnets(server_client):
+    ec2 = server_client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     return vpc, [
         ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
@@ -58,16 +50,18 @@ def subnets(client):
     ]
 
 
-def test_a_load_balancer_is_returned_as_created_and_once_active(client, subnets, moto_server):
-    balancer = load_balancing.create_load_balancer(client("elbv2"), "web", subnets[1], moto_server, Type="network")
+def test_a_load_balancer_is_returned_as_created_and_once_active(server_client, subnets, moto_server):
+    balancer = load_balancing.create_load_balancer(
+        server_client("elbv2"), "web", subnets[1], moto_server, Type="network"
+    )
 
     assert balancer["created"]["State"]["Code"] == "provisioning"
     assert balancer["active"]["State"]["Code"] == "active"
     assert balancer["active"]["Type"] == "network"
 
 
-def test_attributes_read_as_a_dict(client, subnets, moto_server):
-    elbv2 = client("elbv2")
+def test_attributes_read_as_a_dict(server_client, subnets, moto_server):
+    elbv2 = server_client("elbv2")
     arn = load_balancing.create_load_balancer(elbv2, "web", subnets[1], moto_server)["active"]["LoadBalancerArn"]
     group = elbv2.create_target_group(Name="web", Protocol="HTTP", Port=80, VpcId=subnets[0])["TargetGroups"][0]
 
@@ -77,8 +71,8 @@ def test_attributes_read_as_a_dict(client, subnets, moto_server):
     ] == "300"  # fmt: skip
 
 
-def test_an_imported_certificate_is_issued_for_its_name(client):
-    acm = client("acm")
+def test_an_imported_certificate_is_issued_for_its_name(server_client):
+    acm = server_client("acm")
 
     arn = load_balancing.imported_certificate(acm, "shop.example.com")
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 
-import boto3
 import botocore.session
 import pytest
 
@@ -48,16 +47,9 @@ def test_a_backend_that_serves_the_service_lacks_nothing():
 
 
 @pytest.fixture
-def clients(moto_server):
-    moto_server.reset()
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    return lambda service: session.client(service, endpoint_url=moto_server.endpoint_url)
-
-
-@pytest.fixture
-def network(clients):
+def network(server_client):
     """A VPC with a subnet in each of two zones and a security group (not watched: the harness's part)."""
-    ec2 = clients("ec2")
+    ec2 = server_client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
     subnets = [
         ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=zone)["Subnet"]["SubnetId"]
@@ -67,9 +59,9 @@ def network(clients):
     return {"vpc": vpc, "subnets": subnets, "group": group}
 
 
-def test_resolver_endpoints_rules_and_associations_are_undone_newest_first(clients, network):
+def test_resolver_endpoints_rules_and_associations_are_undone_newest_first(server_client, network):
     tracker = ResourceTracker()
-    resolver = tracker.watch(clients("route53resolver"))
+    resolver = tracker.watch(server_client("route53resolver"))
     tracker.watch(resolver)  # a second watch of the same client records nothing twice
     endpoint = resolver.create_resolver_endpoint(
         CreatorRequestId="out", Direction="OUTBOUND", SecurityGroupIds=[network["group"]],
@@ -91,9 +83,9 @@ def test_resolver_endpoints_rules_and_associations_are_undone_newest_first(clien
     assert resolver.list_resolver_endpoints()["ResolverEndpoints"] == []
 
 
-def test_dms_tasks_endpoints_instances_and_subnet_groups_are_undone(clients, network):
+def test_dms_tasks_endpoints_instances_and_subnet_groups_are_undone(server_client, network):
     tracker = ResourceTracker()
-    dms = tracker.watch(clients("dms"))
+    dms = tracker.watch(server_client("dms"))
     subnets = network["subnets"]
     dms.create_replication_subnet_group(ReplicationSubnetGroupIdentifier="two-zones",
                                         ReplicationSubnetGroupDescription="x", SubnetIds=subnets)  # fmt: skip
@@ -119,9 +111,9 @@ def test_dms_tasks_endpoints_instances_and_subnet_groups_are_undone(clients, net
     assert dms.describe_replication_subnet_groups()["ReplicationSubnetGroups"] == []
 
 
-def test_caches_and_their_snapshots_are_deleted(clients):
+def test_caches_and_their_snapshots_are_deleted(server_client):
     tracker = ResourceTracker()
-    elasticache = tracker.watch(clients("elasticache"))
+    elasticache = tracker.watch(server_client("elasticache"))
     elasticache.create_replication_group(ReplicationGroupId="shop", ReplicationGroupDescription="x",
                                          CacheNodeType="cache.t3.micro", Engine="redis")  # fmt: skip
     elasticache.create_cache_cluster(CacheClusterId="sessions", Engine="memcached", CacheNodeType="cache.t3.micro")
@@ -134,9 +126,9 @@ def test_caches_and_their_snapshots_are_deleted(clients):
     assert {c["CacheClusterStatus"] for c in elasticache.describe_cache_clusters()["CacheClusters"]} <= {"deleting"}
 
 
-def test_emr_and_redshift_clusters_are_ended_and_one_deleted_already_is_skipped(clients):
+def test_emr_and_redshift_clusters_are_ended_and_one_deleted_already_is_skipped(server_client):
     tracker = ResourceTracker()
-    emr, redshift = tracker.watch(clients("emr")), tracker.watch(clients("redshift"))
+    emr, redshift = tracker.watch(server_client("emr")), tracker.watch(server_client("redshift"))
     job = emr.run_job_flow(
         Name="nightly", ReleaseLabel="emr-7.5.0", JobFlowRole="EMR_EC2_DefaultRole", ServiceRole="EMR_DefaultRole",
         Instances={"MasterInstanceType": "m5.xlarge", "InstanceCount": 1, "KeepJobFlowAliveWhenNoSteps": True},
@@ -159,9 +151,9 @@ def test_emr_and_redshift_clusters_are_ended_and_one_deleted_already_is_skipped(
     assert [s for s in redshift.describe_cluster_snapshots()["Snapshots"] if s["SnapshotType"] == "manual"] == []
 
 
-def test_an_undo_the_backend_cannot_answer_is_reported_not_raised(clients, network):
+def test_an_undo_the_backend_cannot_answer_is_reported_not_raised(server_client, network):
     tracker = ResourceTracker()
-    elasticache = tracker.watch(clients("elasticache"))
+    elasticache = tracker.watch(server_client("elasticache"))
     elasticache.create_cache_subnet_group(CacheSubnetGroupName="caches", CacheSubnetGroupDescription="x",
                                           SubnetIds=network["subnets"])  # fmt: skip
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from types import SimpleNamespace
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -19,17 +18,8 @@ EMULATOR = SimpleNamespace(is_emulator=True)
 AWS = SimpleNamespace(is_emulator=False)
 
 
-@pytest.fixture
-def aws(moto_server):
-    """Clients of a moto server, reset for each test (an in-process mock of the test's own would nest in the one
-    the labs' session keeps, paused between tests, and in some orders nothing would answer)."""
-    moto_server.reset()
-    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
-    return lambda service: session.client(service, endpoint_url=moto_server.endpoint_url)
-
-
-def test_an_inbox_takes_json_bodies_in_order_and_deletes_them(aws):
-    sqs = aws("sqs")
+def test_an_inbox_takes_json_bodies_in_order_and_deletes_them(server_client):
+    sqs = server_client("sqs")
     box = new_inbox(sqs, "seen", EMULATOR)
     for n in range(3):
         sqs.send_message(QueueUrl=box.url, MessageBody=json.dumps({"n": n}))
@@ -43,8 +33,8 @@ def test_an_inbox_takes_json_bodies_in_order_and_deletes_them(aws):
     assert box.arn.endswith(":seen")
 
 
-def test_an_inbox_takes_until_what_came_is_enough(aws):
-    sqs = aws("sqs")
+def test_an_inbox_takes_until_what_came_is_enough(server_client):
+    sqs = server_client("sqs")
     box = new_inbox(sqs, "seen", EMULATOR)
     for n in range(4):
         sqs.send_message(QueueUrl=box.url, MessageBody=json.dumps([n, n]))
@@ -54,8 +44,8 @@ def test_an_inbox_takes_until_what_came_is_enough(aws):
     assert len(batches) == 3
 
 
-def test_grant_adds_an_allow_statement_to_the_role(aws):
-    iam = aws("iam")
+def test_grant_adds_an_allow_statement_to_the_role(server_client):
+    iam = server_client("iam")
     role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
 
     grant_statements(iam, role, "send", [(["sqs:SendMessage"], ["arn:aws:sqs:us-east-1:123456789012:q"])])
