@@ -52,14 +52,8 @@ class PrivateKeyOnFirstUse:
         return getattr(self.made, name)
 
 
-def make_key_pairs_on_first_use() -> None:
-    """Have moto's symmetric, HMAC and SM2 keys make their unused RSA key pair on first use."""
-    from moto.kms import models
-
-    _defer_key_pairs(models)
-
-
 def _defer_key_pairs(models: ModuleType) -> None:
+    """Have moto's symmetric, HMAC and SM2 keys make their unused RSA key pair on first use."""
     make = getattr(models, "generate_private_key")  # noqa: B009 - imported there, not exported
     if isinstance(make, functools.partial):  # done already
         return
@@ -72,14 +66,8 @@ def _private_key(make: Callable[[str], Any], key_spec: str) -> Any:
     return PrivateKeyOnFirstUse(make, key_spec)
 
 
-def look_up_accounts_in_existing_partitions() -> None:
-    """Have moto find the account of an access key without creating an IAM backend in every partition."""
-    from moto.iam import models
-
-    _skip_unmade_partitions(models)
-
-
 def _skip_unmade_partitions(models: ModuleType) -> None:
+    """Have moto find the account of an access key without creating an IAM backend in every partition."""
     models.get_account_id_from = _account_id_from  # type: ignore[attr-defined]  # moto imports it at each call
 
 
@@ -127,14 +115,8 @@ class _JwkModule:
         return getattr(self._jwk, name)
 
 
-def import_user_pool_keys_once() -> None:
-    """Have moto's Cognito import its user pools' signing key once, not once a pool."""
-    from moto.cognitoidp import models
-
-    _import_keys_once(models)
-
-
 def _import_keys_once(models: ModuleType) -> None:
+    """Have moto's Cognito import its user pools' signing key once, not once a pool."""
     jwk = getattr(models, "jwk")  # noqa: B009 - imported there, not exported
     if not isinstance(jwk, _JwkModule):
         setattr(models, "jwk", _JwkModule(jwk))  # noqa: B010

@@ -6,11 +6,7 @@ import boto3
 import pytest
 from moto.kms import utils
 
-from labkit.moto_lean import (
-    import_user_pool_keys_once,
-    look_up_accounts_in_existing_partitions,
-    make_key_pairs_on_first_use,
-)
+from labkit import moto_lean
 
 
 @pytest.fixture
@@ -28,7 +24,7 @@ def rsa_pairs_made(monkeypatch) -> list[int]:
 
 
 def test_a_symmetric_key_makes_no_rsa_key_pair_until_used(server_client, rsa_pairs_made):
-    make_key_pairs_on_first_use()
+    moto_lean.apply()
     kms = server_client("kms")
 
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
@@ -39,7 +35,7 @@ def test_a_symmetric_key_makes_no_rsa_key_pair_until_used(server_client, rsa_pai
 
 
 def test_an_rsa_key_still_makes_its_pair_at_once_and_signs(server_client, rsa_pairs_made):
-    make_key_pairs_on_first_use()
+    moto_lean.apply()
     kms = server_client("kms")
 
     key_id = kms.create_key(KeySpec="RSA_3072", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
@@ -52,7 +48,7 @@ def test_an_rsa_key_still_makes_its_pair_at_once_and_signs(server_client, rsa_pa
 
 
 def test_a_deferred_pair_is_made_on_first_use_and_kept():
-    make_key_pairs_on_first_use()
+    moto_lean.apply()
     from moto.kms import models
 
     key = models.generate_private_key("SYMMETRIC_DEFAULT")
@@ -65,7 +61,7 @@ def test_a_deferred_pair_is_made_on_first_use_and_kept():
 def test_a_request_makes_no_iam_backend_in_other_partitions(moto_server, server_client):
     from moto.iam.models import iam_backends
 
-    look_up_accounts_in_existing_partitions()
+    moto_lean.apply()
     moto_server.reset()
 
     server_client("iam").list_users()  # the account's IAM backend, in partition aws
@@ -77,7 +73,7 @@ def test_a_request_makes_no_iam_backend_in_other_partitions(moto_server, server_
 
 
 def test_an_assumed_roles_keys_still_act_in_the_roles_account(moto_server, server_client):
-    look_up_accounts_in_existing_partitions()
+    moto_lean.apply()
     role_arn = "arn:aws:iam::111111111111:role/auditor"
     keys = server_client("sts").assume_role(RoleArn=role_arn, RoleSessionName="audit")["Credentials"]
     as_role = boto3.client(
@@ -96,7 +92,7 @@ def test_user_pools_sign_with_one_key_imported_once(server_client, monkeypatch):
     from joserfc import jwk, jwt
     from moto.utilities.utils import load_resource
 
-    import_user_pool_keys_once()
+    moto_lean.apply()
     imports: list[object] = []
     real_import = jwk.RSAKey.import_key
 
