@@ -133,23 +133,34 @@ def test_an_expected_divergence_is_reported_without_building_its_traceback(pytes
     pytester.makeconftest(
         """
         def pytest_runtest_logreport(report):
-            if report.when == "call":
-                print("LONGREPR=" + repr(str(report.longrepr)))
+            if report.failed or report.skipped:
+                print(f"LONGREPR {report.when}=" + repr(str(report.longrepr)))
         """
     )
     pytester.makepyfile(
         """
         import pytest
 
+        @pytest.fixture
+        def stack():
+            raise RuntimeError("moto cannot make the stack")
+
         @pytest.mark.diverges("moto", "moto says 1", evidence="unverified: a run on AWS would show it")
         def test_expected():
             assert 1 == 2, "the divergence"
+
+        @pytest.mark.diverges("moto", "moto has no stack", evidence="unverified: a run on AWS would show it")
+        def test_expected_in_setup(stack):
+            pass
         """
     )
     quiet = pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "-s")
-    quiet.assert_outcomes(xfailed=1)
-    quiet.stdout.fnmatch_lines(["*LONGREPR='AssertionError: the divergence*'"])  # the exception alone, no traceback
+    quiet.assert_outcomes(xfailed=2)
+    quiet.stdout.fnmatch_lines(["*LONGREPR call='AssertionError: the divergence*'"])  # the exception alone
+    quiet.stdout.fnmatch_lines(["*LONGREPR setup='RuntimeError: moto cannot make the stack'"])  # a fixture's too
     assert "def test_expected" not in quiet.stdout.str()
+    assert "def stack" not in quiet.stdout.str()
     loud = pytester.runpytest("-p", "labkit.plugin", "-p", "no:randomly", "-s", "--runxfail")
-    loud.assert_outcomes(failed=1)
-    loud.stdout.fnmatch_lines(["*LONGREPR=*def test_expected*"])  # --runxfail: the full traceback
+    loud.assert_outcomes(failed=1, errors=1)
+    loud.stdout.fnmatch_lines(["*LONGREPR call=*def test_expected*"])  # --runxfail: the full traceback
+    loud.stdout.fnmatch_lines(["*LONGREPR setup=*def stack*"])
