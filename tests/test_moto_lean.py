@@ -121,3 +121,46 @@ def test_user_pools_sign_with_one_key_imported_once(server_client, monkeypatch):
     issuers = [jwt.decode(token, public_keys).claims["iss"] for token in tokens]  # checks each signature
     assert len(imports) <= 1  # at most once (none if an earlier test imported it)
     assert [issuer.rsplit("/", 1)[1] for issuer in issuers] == pools
+
+
+def test_a_response_class_lists_its_functions_once_and_still_answers(server_client, monkeypatch):
+    import inspect
+
+    from moto.core import responses
+    from moto.ec2.responses import EC2Response
+
+    moto_lean.apply()
+    responses.method_names_from_class.cache_clear()
+    listed: list[object] = []
+    real_getmembers = inspect.getmembers
+
+    def counted(thing, *args, **kwargs):
+        listed.append(thing)
+        return real_getmembers(thing, *args, **kwargs)
+
+    monkeypatch.setattr(inspect, "getmembers", counted)
+    ec2 = server_client("ec2")
+
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    described = ec2.describe_vpcs(VpcIds=[vpc])["Vpcs"]
+
+    assert [v["CidrBlock"] for v in described] == ["10.9.0.0/16"]
+    assert listed.count(EC2Response) == 1  # two requests, one listing
+
+
+def test_hex_ids_keep_their_length_and_alphabet_and_follow_motos_seed():
+    moto_lean.apply()
+    from moto.ec2 import utils as ec2_utils
+    from moto.moto_api._internal import mock_random
+
+    ids = [ec2_utils.random_resource_id(17) for _ in range(2000)]
+    mock_random.seed(7)
+    seeded = [ec2_utils.random_id("vol") for _ in range(3)]
+    mock_random.seed(7)
+
+    assert {len(i) for i in ids} == {17}
+    assert set("".join(ids)) == set("0123456789abcdef")  # every digit drawn, leading zeros kept
+    assert len(set(ids)) == 2000
+    assert [ec2_utils.random_id("vol") for _ in range(3)] == seeded
+    assert seeded[0].startswith("vol-") and len(seeded[0]) == len("vol-") + 17
+    assert ec2_utils.random_resource_id(0) == ""
