@@ -66,10 +66,11 @@ def receive_until(
 ) -> list[dict[str, Any]]:
     """Receive messages until ``count`` have arrived or ``within`` seconds have passed; return what came.
 
-    Each call long-polls for at most one second, so the wait ends soon after the messages arrive and never
-    runs much past the deadline. Extra keyword arguments go to every ``ReceiveMessage`` call (for example
-    ``MessageAttributeNames=["All"]``). Messages are not deleted: they stay in flight for the queue's
-    visibility timeout.
+    Each call long-polls for one second, so the wait ends soon after the messages arrive and runs at most a
+    second past the deadline. Never for less: a receive with no wait answers at once, and the last part of a
+    second would become a loop of them (a short poll also asks only some of SQS's servers). Extra keyword
+    arguments go to every ``ReceiveMessage`` call (for example ``MessageAttributeNames=["All"]``). Messages are
+    not deleted: they stay in flight for the queue's visibility timeout.
     """
     messages: list[dict[str, Any]] = []
     deadline = time.monotonic() + within
@@ -80,7 +81,7 @@ def receive_until(
         response = sqs.receive_message(
             QueueUrl=queue_url,
             MaxNumberOfMessages=min(10, count - len(messages)),
-            WaitTimeSeconds=1 if remaining >= 1 else 0,
+            WaitTimeSeconds=1,
             **receive,
         )
         messages.extend(response.get("Messages", []))

@@ -129,3 +129,12 @@ def test_nothing_more_looks_once_without_waiting_where_queues_change_in_the_call
 
     assert messaging.nothing_more(queue, "url", DeliversInTheCall()) == []
     assert queue.waits == [0]
+
+
+def test_receive_until_long_polls_to_the_end_without_a_loop_of_short_polls(monkeypatch):
+    clock = iter(x * 0.4 for x in range(1_000))  # each look at the clock, 0.4 s later
+    monkeypatch.setattr(messaging.time, "monotonic", lambda: next(clock))
+    queue = QueueOf()
+
+    assert messaging.receive_until(queue, "url", 1, within=2.0) == []
+    assert queue.waits == [1, 1, 1, 1]  # at 0.4, 0.8, 1.2 and 1.6 s: every one a long poll
