@@ -77,7 +77,7 @@ def test_a_topic_raised_to_1_mib_delivers_a_300_kib_message(aws_client, backend,
         aws_seconds=60,
         interval=5,
     )
-    received = receive_until(aws_client("sqs"), queue, 1, within=seconds(MESSAGE, backend))
+    assert published == "allowed"  # checked first: a refused publish has nothing to wait for
 
-    assert published == "allowed"
+    received = receive_until(aws_client("sqs"), queue, 1, within=seconds(MESSAGE, backend))
     assert [len(m["Body"]) for m in received] == [size]  # delivered whole, 307,200 bytes
