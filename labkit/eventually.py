@@ -42,9 +42,11 @@ INTERVAL = 2.0
 #: The longest pause between two looks on an emulator (it answers in milliseconds, so looking often costs nothing).
 EMULATOR_INTERVAL = 0.1
 #: How many looks a status wait takes at most on a backend whose statuses move on when described (moto: its slowest
-#: default transition takes 4 describes a step), and the pause between two of them.
+#: default transition takes 4 describes a step), and the pause between two of them: a millisecond, since the count
+#: of describes moves such a status on, not the clock (at 10 ms, the waits for a status moto never reaches idled
+#: 2.8 s of a serial ``pytest labs``, with the same outcomes).
 STATUS_LOOKS = 20
-STATUS_LOOK_PAUSE = 0.01
+STATUS_LOOK_PAUSE = 0.001
 #: Seconds between two looks of a waiter on an emulator (botocore sleeps this long between attempts).
 WAITER_EMULATOR_DELAY = 0.25
 
