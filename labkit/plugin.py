@@ -229,20 +229,17 @@ def _summarise_expected_failures(item: pytest.Function, raises: Any) -> None:
     for a folder). That holds for a fixture that fails in setup too (pytest formats those with ``_repr_failure_py``,
     not ``repr_failure``: 20 labs on moto, 1.6 s). Any other exception still gets the full traceback (it fails the
     test); ``--runxfail`` turns this off."""
-    full, full_py = item.repr_failure, item._repr_failure_py
 
-    def repr_failure(excinfo: pytest.ExceptionInfo[BaseException]) -> Any:
-        if raises is None or excinfo.errisinstance(raises):
-            return excinfo.exconly()
-        return full(excinfo)
+    def summarised(full: Callable[..., Any]) -> Callable[..., Any]:
+        def represent(excinfo: pytest.ExceptionInfo[BaseException], *args: Any, **kwargs: Any) -> Any:
+            if raises is None or excinfo.errisinstance(raises):
+                return excinfo.exconly()
+            return full(excinfo, *args, **kwargs)
 
-    def _repr_failure_py(excinfo: pytest.ExceptionInfo[BaseException], *args: Any, **kwargs: Any) -> Any:
-        if raises is None or excinfo.errisinstance(raises):
-            return excinfo.exconly()
-        return full_py(excinfo, *args, **kwargs)
+        return represent
 
-    item.repr_failure = repr_failure  # type: ignore[method-assign]
-    item._repr_failure_py = _repr_failure_py  # type: ignore[method-assign]
+    item.repr_failure = summarised(item.repr_failure)  # type: ignore[method-assign]
+    item._repr_failure_py = summarised(item._repr_failure_py)  # type: ignore[method-assign]
 
 
 def _where_it_runs(capability: str, item: pytest.Item) -> str:
