@@ -133,20 +133,14 @@ def _import_keys_once(models: ModuleType) -> None:
 def _remember_action_names(responses: ModuleType) -> None:
     """Have moto list each response class's functions once, not on every request."""
     listed = getattr(responses, "method_names_from_class")  # noqa: B009 - imported there, not exported
-    if not isinstance(listed, functools._lru_cache_wrapper):
-        setattr(responses, "method_names_from_class", functools.cache(_frozen(listed)))  # noqa: B010
-
-
-def _frozen(listed: Callable[[object], list[str]]) -> Callable[[object], frozenset[str]]:
-    """``listed``'s names as a frozenset: a cached answer nobody can change, and ``in`` on it is a hash lookup."""
-    return lambda clazz: frozenset(listed(clazz))
+    if not hasattr(listed, "cache_clear"):  # not done already
+        # a frozenset: a cached answer nobody can change, and ``in`` on it is a hash lookup
+        setattr(responses, "method_names_from_class", functools.cache(lambda clazz: frozenset(listed(clazz))))  # noqa: B010
 
 
 def _draw_hex_ids_at_once(utils: ModuleType) -> None:
     """Have moto's EC2 draw a hex id as one random number, from its own seedable generator."""
-    drawn = getattr(utils, "random_resource_id")  # noqa: B009
-    if getattr(drawn, "__name__", "") != _random_hex.__name__:
-        setattr(utils, "random_resource_id", _random_hex)  # noqa: B010
+    setattr(utils, "random_resource_id", _random_hex)  # noqa: B010
 
 
 def _random_hex(size: int = 8) -> str:
