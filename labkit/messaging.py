@@ -74,10 +74,7 @@ def receive_until(
     """
     messages: list[dict[str, Any]] = []
     deadline = time.monotonic() + within
-    while len(messages) < count:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            break
+    while len(messages) < count and time.monotonic() < deadline:
         response = sqs.receive_message(
             QueueUrl=queue_url,
             MaxNumberOfMessages=min(10, count - len(messages)),
